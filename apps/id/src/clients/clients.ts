@@ -1,0 +1,234 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely, Selectable } from 'kysely';
+import type { DB, OidcClientsTable } from '../db/schema.js';
+import { isoTimestamp, nowIso } from '../db/database.js';
+import { hashToken, randomToken } from '../crypto/crypto.js';
+import { DomainError } from '../errors.js';
+
+export interface OidcClient {
+  /** The client ID relying parties are configured with: a generated UUID. */
+  id: string;
+  createdAt: string;
+  updatedAt: string;
+  name: string;
+  callbackUrls: string[];
+  logoutCallbackUrls: string[];
+  /** Public clients have no secret and must use PKCE. */
+  isPublic: boolean;
+  pkceEnabled: boolean;
+  /** Trusted clients skip the consent screen. */
+  trusted: boolean;
+  /** When not empty, only members of these groups may sign in to the client. */
+  allowedGroupIds: string[];
+  hasSecret: boolean;
+}
+
+export interface OidcClientInput {
+  name: string;
+  callbackUrls: string[];
+  logoutCallbackUrls?: string[];
+  isPublic?: boolean;
+  pkceEnabled?: boolean;
+  trusted?: boolean;
+  allowedGroupIds?: string[];
+}
+
+/** Callback URLs are matched exactly, so they are stored exactly as given (after validation). */
+export function checkCallbackUrl(raw: string, field: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new DomainError('invalid', `"${raw}" is not an absolute URL`, field);
+  }
+  if (url.hash) throw new DomainError('invalid', `"${raw}" must not contain a #fragment`, field);
+  if (url.protocol === 'javascript:' || url.protocol === 'data:' || url.protocol === 'file:') {
+    throw new DomainError('invalid', `"${raw}" uses a scheme that cannot be a callback`, field);
+  }
+  return raw;
+}
+
+function parseList(json: string): string[] {
+  try {
+    const value: unknown = JSON.parse(json);
+    return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+function toClient(row: Selectable<OidcClientsTable>, allowedGroupIds: string[]): OidcClient {
+  return {
+    id: row.id,
+    createdAt: isoTimestamp(row.created_at) ?? row.created_at,
+    updatedAt: isoTimestamp(row.updated_at) ?? row.updated_at,
+    name: row.name,
+    callbackUrls: parseList(row.callback_urls),
+    logoutCallbackUrls: parseList(row.logout_callback_urls),
+    isPublic: Boolean(row.is_public),
+    // Public clients always use PKCE, whatever the switch says.
+    pkceEnabled: Boolean(row.pkce_enabled) || Boolean(row.is_public),
+    trusted: Boolean(row.trusted),
+    allowedGroupIds,
+    hasSecret: row.secret_hash !== null,
+  };
+}
+
+async function allowedGroupsOf(db: Kysely<DB>, clientIds: string[]): Promise<Map<string, string[]>> {
+  const map = new Map<string, string[]>(clientIds.map((id) => [id, []]));
+  if (clientIds.length === 0) return map;
+  const rows = await db.selectFrom('oidc_client_allowed_groups').selectAll().where('client_id', 'in', clientIds).execute();
+  for (const row of rows) map.get(row.client_id)?.push(row.group_id);
+  return map;
+}
+
+export async function findClient(db: Kysely<DB>, id: string): Promise<OidcClient | null> {
+  const row = await db.selectFrom('oidc_clients').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) return null;
+  return toClient(row, (await allowedGroupsOf(db, [id])).get(id) ?? []);
+}
+
+export async function requireClient(db: Kysely<DB>, id: string): Promise<OidcClient> {
+  const client = await findClient(db, id);
+  if (!client) throw new DomainError('not_found', 'OIDC client not found');
+  return client;
+}
+
+export async function listClients(db: Kysely<DB>): Promise<OidcClient[]> {
+  const rows = await db.selectFrom('oidc_clients').selectAll().orderBy('name').execute();
+  const groups = await allowedGroupsOf(db, rows.map((row) => row.id));
+  return rows.map((row) => toClient(row, groups.get(row.id) ?? []));
+}
+
+function checkInput(input: Partial<OidcClientInput>): void {
+  if (input.name !== undefined && !input.name.trim()) throw new DomainError('invalid', 'name is required', 'name');
+  if (input.callbackUrls !== undefined) {
+    if (input.callbackUrls.length === 0) throw new DomainError('invalid', 'at least one callback URL is required', 'callbackUrls');
+    input.callbackUrls.forEach((url) => checkCallbackUrl(url, 'callbackUrls'));
+  }
+  input.logoutCallbackUrls?.forEach((url) => checkCallbackUrl(url, 'logoutCallbackUrls'));
+}
+
+async function writeAllowedGroups(trx: Kysely<DB>, clientId: string, groupIds: string[]): Promise<void> {
+  const unique = [...new Set(groupIds)];
+  if (unique.length > 0) {
+    const found = await trx.selectFrom('user_groups').select('id').where('id', 'in', unique).execute();
+    if (found.length !== unique.length) throw new DomainError('invalid', 'one or more groups do not exist', 'allowedGroupIds');
+  }
+  await trx.deleteFrom('oidc_client_allowed_groups').where('client_id', '=', clientId).execute();
+  if (unique.length > 0) {
+    await trx.insertInto('oidc_client_allowed_groups').values(unique.map((group_id) => ({ client_id: clientId, group_id }))).execute();
+  }
+}
+
+/** Creates a client. A confidential client's secret is returned here once and stored only as a hash. */
+export async function createClient(db: Kysely<DB>, input: OidcClientInput): Promise<{ client: OidcClient; secret: string | null }> {
+  checkInput(input);
+  const id = randomUUID();
+  const now = nowIso();
+  const secret = input.isPublic ? null : randomToken(32);
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto('oidc_clients')
+      .values({
+        id,
+        created_at: now,
+        updated_at: now,
+        name: input.name.trim(),
+        callback_urls: JSON.stringify(input.callbackUrls),
+        logout_callback_urls: JSON.stringify(input.logoutCallbackUrls ?? []),
+        is_public: input.isPublic ? 1 : 0,
+        pkce_enabled: input.pkceEnabled || input.isPublic ? 1 : 0,
+        trusted: input.trusted ? 1 : 0,
+        secret_hash: secret === null ? null : hashToken(secret),
+      })
+      .execute();
+    await writeAllowedGroups(trx, id, input.allowedGroupIds ?? []);
+  });
+  return { client: await requireClient(db, id), secret };
+}
+
+/**
+ * Updates a client. Turning a public client confidential creates a secret (returned once);
+ * turning a confidential client public drops its secret.
+ */
+export async function updateClient(
+  db: Kysely<DB>,
+  id: string,
+  input: Partial<OidcClientInput>,
+): Promise<{ client: OidcClient; secret: string | null }> {
+  checkInput(input);
+  const existing = await requireClient(db, id);
+  const isPublic = input.isPublic ?? existing.isPublic;
+  let secret: string | null = null;
+  let secretHash: string | null | undefined;
+  if (isPublic && existing.hasSecret) secretHash = null;
+  if (!isPublic && !existing.hasSecret) {
+    secret = randomToken(32);
+    secretHash = hashToken(secret);
+  }
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .updateTable('oidc_clients')
+      .set({
+        updated_at: nowIso(),
+        ...(input.name !== undefined && { name: input.name.trim() }),
+        ...(input.callbackUrls !== undefined && { callback_urls: JSON.stringify(input.callbackUrls) }),
+        ...(input.logoutCallbackUrls !== undefined && { logout_callback_urls: JSON.stringify(input.logoutCallbackUrls) }),
+        is_public: isPublic ? 1 : 0,
+        pkce_enabled: (input.pkceEnabled ?? existing.pkceEnabled) || isPublic ? 1 : 0,
+        ...(input.trusted !== undefined && { trusted: input.trusted ? 1 : 0 }),
+        ...(secretHash !== undefined && { secret_hash: secretHash }),
+      })
+      .where('id', '=', id)
+      .execute();
+    if (input.allowedGroupIds !== undefined) await writeAllowedGroups(trx, id, input.allowedGroupIds);
+  });
+  return { client: await requireClient(db, id), secret };
+}
+
+/** Issues a new secret for a confidential client; the old one stops working at once. */
+export async function regenerateClientSecret(db: Kysely<DB>, id: string): Promise<string> {
+  const client = await requireClient(db, id);
+  if (client.isPublic) throw new DomainError('invalid', 'a public client has no secret', 'isPublic');
+  const secret = randomToken(32);
+  await db.updateTable('oidc_clients').set({ secret_hash: hashToken(secret), updated_at: nowIso() }).where('id', '=', id).execute();
+  return secret;
+}
+
+export async function deleteClient(db: Kysely<DB>, id: string): Promise<void> {
+  const result = await db.deleteFrom('oidc_clients').where('id', '=', id).executeTakeFirst();
+  if (Number(result.numDeletedRows) === 0) throw new DomainError('not_found', 'OIDC client not found');
+}
+
+/** Whether a user may sign in to a client: any user when the client has no allowed groups. */
+export async function isUserAllowedForClient(db: Kysely<DB>, client: OidcClient, userId: string): Promise<boolean> {
+  if (client.allowedGroupIds.length === 0) return true;
+  const row = await db
+    .selectFrom('user_group_members')
+    .select('group_id')
+    .where('user_id', '=', userId)
+    .where('group_id', 'in', client.allowedGroupIds)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** The client as `oidc-provider` reads it. The secret is the stored hash; see oidc/provider.ts. */
+export async function findProviderClientMetadata(db: Kysely<DB>, id: string): Promise<Record<string, unknown> | undefined> {
+  const row = await db.selectFrom('oidc_clients').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) return undefined;
+  const client = toClient(row, []);
+  return {
+    client_id: client.id,
+    client_name: client.name,
+    redirect_uris: client.callbackUrls,
+    post_logout_redirect_uris: client.logoutCallbackUrls,
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    ...(client.isPublic || row.secret_hash === null
+      ? { token_endpoint_auth_method: 'none' }
+      : { token_endpoint_auth_method: 'client_secret_basic', client_secret: row.secret_hash }),
+    // Custom metadata read by the PKCE policy.
+    'hearth:pkce': client.pkceEnabled,
+  };
+}

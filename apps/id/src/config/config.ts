@@ -1,0 +1,134 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+/** A startup problem the operator must fix; its message is printed as one line. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export type DbProvider = 'sqlite' | 'postgres';
+
+export interface Config {
+  /** Normalised APP_URL: the OIDC issuer, the WebAuthn origin and the base of every link. */
+  appUrl: string;
+  /** WebAuthn relying party ID: APP_URL's host name. */
+  rpId: string;
+  /** Whether APP_URL is https (cookies are Secure either way). */
+  secure: boolean;
+  trustProxy: boolean;
+  db: { provider: DbProvider; connectionString: string };
+  /** ENCRYPTION_KEY as given (at least 16 bytes); keys are derived from it. */
+  encryptionKey: Buffer;
+  port: number;
+  host: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** How long a sign-in session lasts, in seconds. */
+  sessionLifetimeSeconds: number;
+}
+
+const DEFAULT_APP_URL = 'http://localhost:1411';
+
+/** Reads VAR, or the contents of the file named by VAR_FILE (for Docker/Kubernetes secrets). */
+function readVariable(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const filePath = env[`${name}_FILE`];
+  if (filePath !== undefined && filePath !== '') {
+    if (env[name] !== undefined && env[name] !== '') {
+      throw new ConfigError(`${name} and ${name}_FILE are both set; set only one`);
+    }
+    try {
+      return readFileSync(filePath, 'utf8').replace(/\r?\n$/, '');
+    } catch (error) {
+      throw new ConfigError(`${name}_FILE: cannot read ${filePath} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  }
+  const value = env[name];
+  return value === '' ? undefined : value;
+}
+
+export function normaliseAppUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    throw new ConfigError(`APP_URL must be an absolute URL like http://localhost:1411 (got "${raw}")`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(`APP_URL must start with http:// or https:// (got "${raw}")`);
+  }
+  if (url.username || url.password) throw new ConfigError('APP_URL must not contain a user name or password');
+  if (url.pathname !== '/' || url.search || url.hash) {
+    throw new ConfigError(`APP_URL must not have a path, query or fragment; serve Hearth ID at the root of its own host (got "${raw}")`);
+  }
+  // URL lower-cases scheme and host and drops default ports; origin has no trailing slash.
+  return url.origin;
+}
+
+function parseBoolean(name: string, raw: string | undefined, fallback: boolean): boolean {
+  if (raw === undefined) return fallback;
+  const value = raw.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(value)) return true;
+  if (['false', '0', 'no', 'off'].includes(value)) return false;
+  throw new ConfigError(`${name} must be "true" or "false" (got "${raw}")`);
+}
+
+function parseInteger(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+  if (raw === undefined) return fallback;
+  const value = Number(raw.trim());
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
+  }
+  return value;
+}
+
+const logLevels = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+/** Parses the environment once, at boot. Throws ConfigError naming the variable at fault. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const appUrl = normaliseAppUrl(readVariable(env, 'APP_URL') ?? DEFAULT_APP_URL);
+  const parsedAppUrl = new URL(appUrl);
+
+  const encryptionKeyText = readVariable(env, 'ENCRYPTION_KEY');
+  const encryptionKey = Buffer.from(encryptionKeyText ?? '', 'utf8');
+  if (encryptionKey.length < 16) throw new ConfigError('ENCRYPTION_KEY must be at least 16 bytes long');
+
+  const providerRaw = (readVariable(env, 'DB_PROVIDER') ?? 'sqlite').trim().toLowerCase();
+  const provider = providerRaw === 'postgresql' ? 'postgres' : providerRaw;
+  if (provider !== 'sqlite' && provider !== 'postgres') {
+    throw new ConfigError(`DB_PROVIDER must be "sqlite" or "postgres" (got "${providerRaw}")`);
+  }
+  let connectionString = readVariable(env, 'DB_CONNECTION_STRING');
+  if (provider === 'sqlite') {
+    connectionString ??= 'data/hearth-id.db';
+    connectionString = connectionString.replace(/^file:/, '').replace(/\?.*$/, '');
+    if (/^postgres(ql)?:\/\//i.test(connectionString)) {
+      throw new ConfigError('DB_CONNECTION_STRING is a postgres:// URL but DB_PROVIDER is "sqlite"; set DB_PROVIDER=postgres');
+    }
+  } else {
+    if (connectionString === undefined) {
+      throw new ConfigError('DB_CONNECTION_STRING is required when DB_PROVIDER is "postgres" (e.g. postgres://user:pass@db:5432/hearth)');
+    }
+    if (!/^postgres(ql)?:\/\//i.test(connectionString)) {
+      throw new ConfigError('DB_CONNECTION_STRING must be a postgres:// URL when DB_PROVIDER is "postgres"');
+    }
+  }
+
+  const logLevel = logLevels.safeParse((readVariable(env, 'LOG_LEVEL') ?? 'info').toLowerCase());
+  if (!logLevel.success) {
+    throw new ConfigError(`LOG_LEVEL must be one of ${logLevels.options.join(', ')} (got "${env.LOG_LEVEL}")`);
+  }
+
+  const sessionMinutes = parseInteger('SESSION_DURATION', readVariable(env, 'SESSION_DURATION'), 24 * 60, 5, 365 * 24 * 60);
+
+  return {
+    appUrl,
+    rpId: parsedAppUrl.hostname,
+    secure: parsedAppUrl.protocol === 'https:',
+    trustProxy: parseBoolean('TRUST_PROXY', readVariable(env, 'TRUST_PROXY'), false),
+    db: { provider, connectionString },
+    encryptionKey,
+    port: parseInteger('PORT', readVariable(env, 'PORT'), 1411, 0, 65535),
+    host: readVariable(env, 'HOST') ?? '0.0.0.0',
+    logLevel: logLevel.data,
+    sessionLifetimeSeconds: sessionMinutes * 60,
+  };
+}

@@ -1,0 +1,123 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { Config, DbProvider } from '../config/config.js';
+import { ConfigError } from '../config/config.js';
+import { migrateToLatest } from './migrations.js';
+import type { DB } from './schema.js';
+
+export interface Database {
+  db: Kysely<DB>;
+  provider: DbProvider;
+  /** Runs fn in a transaction that holds a named lock, so racing requests (even on other replicas) take turns. */
+  withLock<T>(name: string, fn: (trx: Kysely<DB>) => Promise<T>): Promise<T>;
+  /** Answers whether the database responds. */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/** PostgreSQL hands back bigint and timestamps in shapes the rest of the code should not see. */
+function postgresTypes(): pg.CustomTypesConfig {
+  const parsers: Record<number, (value: string) => unknown> = {
+    20: (value) => Number(value), // int8, also count(*)
+    1114: (value) => new Date(`${value.replace(' ', 'T')}Z`).toISOString(), // timestamp
+    1184: (value) => new Date(value).toISOString(), // timestamptz
+  };
+  return {
+    getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+      parsers[oid] ?? pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
+  };
+}
+
+function lockKey(name: string): number {
+  let hash = 0;
+  for (const char of name) hash = (Math.imul(hash, 31) + char.charCodeAt(0)) | 0;
+  return hash;
+}
+
+export async function openDatabase(config: Pick<Config, 'db'>): Promise<Database> {
+  const { provider, connectionString } = config.db;
+  let db: Kysely<DB>;
+  if (provider === 'sqlite') {
+    const file = resolve(connectionString);
+    try {
+      mkdirSync(dirname(file), { recursive: true });
+    } catch (error) {
+      throw new ConfigError(`DB_CONNECTION_STRING: cannot create the folder for ${file} (${(error as NodeJS.ErrnoException).code})`);
+    }
+    let sqlite: SqliteDatabase.Database;
+    try {
+      sqlite = new SqliteDatabase(file);
+      sqlite.pragma('journal_mode = WAL');
+      sqlite.pragma('busy_timeout = 5000');
+      sqlite.pragma('foreign_keys = ON');
+      sqlite.pragma('synchronous = NORMAL');
+    } catch (error) {
+      throw new ConfigError(`DB_CONNECTION_STRING: cannot open the SQLite database ${file} (${(error as Error).message})`);
+    }
+    db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
+  } else {
+    const pool = new pg.Pool({ connectionString, types: postgresTypes(), max: 10, connectionTimeoutMillis: 10_000 });
+    pool.on('error', () => {
+      // An idle client lost its connection; the pool replaces it. /healthz reports outages.
+    });
+    db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  }
+
+  const database: Database = {
+    db,
+    provider,
+    async withLock(name, fn) {
+      return db.transaction().execute(async (trx) => {
+        if (provider === 'postgres') await sql`select pg_advisory_xact_lock(${lockKey(name)})`.execute(trx);
+        // SQLite: one connection, and Kysely runs one transaction at a time on it.
+        return fn(trx);
+      });
+    },
+    async ping() {
+      try {
+        await sql`select 1`.execute(db);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    async close() {
+      await db.destroy();
+    },
+  };
+
+  try {
+    await migrateToLatest(db, provider);
+  } catch (error) {
+    await db.destroy().catch(() => {});
+    const reason = (error as Error).message;
+    throw new ConfigError(
+      provider === 'postgres'
+        ? `cannot prepare the PostgreSQL database (${reason}); check DB_CONNECTION_STRING`
+        : `cannot prepare the SQLite database ${resolve(connectionString)} (${reason})`,
+    );
+  }
+  return database;
+}
+
+/** Current time as epoch seconds, the unit of every expires_at column. */
+export function epochSeconds(date = Date.now()): number {
+  return Math.floor(date / 1000);
+}
+
+/** ISO timestamp for created_at/updated_at columns. */
+export function nowIso(): string {
+  return new Date().toISOString();
+}
+
+/** Reads a timestamp column: ISO from our writes, or SQLite's "YYYY-MM-DD HH:MM:SS" (UTC) from hand-written SQL. */
+export function isoTimestamp(value: string | Date | null | undefined): string | null {
+  if (value === null || value === undefined) return null;
+  if (value instanceof Date) return value.toISOString();
+  const text = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(value) ? `${value.replace(' ', 'T')}Z` : value;
+  const date = new Date(text);
+  return Number.isNaN(date.getTime()) ? value : date.toISOString();
+}

@@ -1,0 +1,175 @@
+import { Migrator, sql } from 'kysely';
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import type { DbProvider } from '../config/config.js';
+
+type AnyDb = Kysely<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/**
+ * Migrations are code, applied at boot on SQLite and PostgreSQL alike. Column types
+ * differ only where the databases do: timestamps are text on SQLite, timestamptz on PostgreSQL.
+ */
+function migrations(provider: DbProvider): Record<string, Migration> {
+  const timestamp = provider === 'postgres' ? 'timestamptz' : 'text';
+  const epoch = provider === 'postgres' ? 'bigint' : 'integer';
+
+  return {
+    '0001_initial': {
+      async up(db: AnyDb) {
+        await db.schema
+          .createTable('users')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('created_at', timestamp, (c) => c.notNull())
+          .addColumn('updated_at', timestamp, (c) => c.notNull())
+          .addColumn('username', 'text', (c) => c.notNull())
+          .addColumn('email', 'text')
+          .addColumn('first_name', 'text')
+          .addColumn('last_name', 'text')
+          .addColumn('display_name', 'text')
+          .addColumn('is_admin', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('email_verified', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('disabled', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
+        await db.schema.createIndex('users_username_unique').on('users').unique().expression(sql`lower(username)`).execute();
+        await db.schema.createIndex('users_email').on('users').expression(sql`lower(email)`).execute();
+
+        await db.schema
+          .createTable('user_groups')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('created_at', timestamp, (c) => c.notNull())
+          .addColumn('updated_at', timestamp, (c) => c.notNull())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('friendly_name', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('user_groups_friendly_name_unique').on('user_groups').column('friendly_name').unique().execute();
+
+        await db.schema
+          .createTable('user_group_members')
+          .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+          .addColumn('group_id', 'text', (c) => c.notNull().references('user_groups.id').onDelete('cascade'))
+          .addPrimaryKeyConstraint('user_group_members_pk', ['user_id', 'group_id'])
+          .execute();
+        await db.schema.createIndex('user_group_members_group').on('user_group_members').column('group_id').execute();
+
+        await db.schema
+          .createTable('oidc_clients')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('created_at', timestamp, (c) => c.notNull())
+          .addColumn('updated_at', timestamp, (c) => c.notNull())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('callback_urls', 'text', (c) => c.notNull().defaultTo('[]'))
+          .addColumn('logout_callback_urls', 'text', (c) => c.notNull().defaultTo('[]'))
+          .addColumn('is_public', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('pkce_enabled', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('trusted', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('secret_hash', 'text')
+          .execute();
+
+        await db.schema
+          .createTable('oidc_client_allowed_groups')
+          .addColumn('client_id', 'text', (c) => c.notNull().references('oidc_clients.id').onDelete('cascade'))
+          .addColumn('group_id', 'text', (c) => c.notNull().references('user_groups.id').onDelete('cascade'))
+          .addPrimaryKeyConstraint('oidc_client_allowed_groups_pk', ['client_id', 'group_id'])
+          .execute();
+
+        await db.schema
+          .createTable('passkeys')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+          .addColumn('credential_id', 'text', (c) => c.notNull().unique())
+          .addColumn('public_key', 'text', (c) => c.notNull())
+          .addColumn('counter', epoch, (c) => c.notNull().defaultTo(0))
+          .addColumn('transports', 'text', (c) => c.notNull().defaultTo('[]'))
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('device_type', 'text', (c) => c.notNull())
+          .addColumn('backed_up', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('aaguid', 'text', (c) => c.notNull())
+          .addColumn('created_at', timestamp, (c) => c.notNull())
+          .addColumn('last_used_at', timestamp)
+          .execute();
+        await db.schema.createIndex('passkeys_user').on('passkeys').column('user_id').execute();
+
+        await db.schema
+          .createTable('webauthn_challenges')
+          .addColumn('challenge', 'text', (c) => c.primaryKey())
+          .addColumn('purpose', 'text', (c) => c.notNull())
+          .addColumn('user_id', 'text', (c) => c.references('users.id').onDelete('cascade'))
+          .addColumn('expires_at', epoch, (c) => c.notNull())
+          .execute();
+
+        await db.schema
+          .createTable('sessions')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+          .addColumn('created_at', timestamp, (c) => c.notNull())
+          .addColumn('expires_at', epoch, (c) => c.notNull())
+          .addColumn('last_seen_at', timestamp, (c) => c.notNull())
+          .addColumn('ip', 'text')
+          .addColumn('user_agent', 'text')
+          .execute();
+        await db.schema.createIndex('sessions_user').on('sessions').column('user_id').execute();
+
+        await db.schema
+          .createTable('one_time_access_tokens')
+          .addColumn('token_hash', 'text', (c) => c.primaryKey())
+          .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+          .addColumn('created_at', timestamp, (c) => c.notNull())
+          .addColumn('expires_at', epoch, (c) => c.notNull())
+          .execute();
+
+        await db.schema
+          .createTable('oidc_payloads')
+          .addColumn('model', 'text', (c) => c.notNull())
+          .addColumn('id', 'text', (c) => c.notNull())
+          .addColumn('payload', 'text', (c) => c.notNull())
+          .addColumn('grant_id', 'text')
+          .addColumn('user_code', 'text')
+          .addColumn('uid', 'text')
+          .addColumn('expires_at', epoch)
+          .addColumn('consumed_at', epoch)
+          .addPrimaryKeyConstraint('oidc_payloads_pk', ['model', 'id'])
+          .execute();
+        await db.schema.createIndex('oidc_payloads_grant').on('oidc_payloads').column('grant_id').execute();
+        await db.schema.createIndex('oidc_payloads_uid').on('oidc_payloads').column('uid').execute();
+        await db.schema.createIndex('oidc_payloads_expires').on('oidc_payloads').column('expires_at').execute();
+
+        await db.schema
+          .createTable('signing_keys')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('created_at', timestamp, (c) => c.notNull())
+          .addColumn('alg', 'text', (c) => c.notNull())
+          .addColumn('encrypted_jwk', 'text', (c) => c.notNull())
+          .addColumn('retired_at', epoch)
+          .execute();
+
+        await db.schema
+          .createTable('settings')
+          .addColumn('key', 'text', (c) => c.primaryKey())
+          .addColumn('value', 'text', (c) => c.notNull())
+          .execute();
+
+        await db.schema
+          .createTable('audit_log')
+          .addColumn('id', provider === 'postgres' ? 'bigserial' : 'integer', (c) =>
+            provider === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement(),
+          )
+          .addColumn('created_at', timestamp, (c) => c.notNull())
+          .addColumn('event', 'text', (c) => c.notNull())
+          .addColumn('user_id', 'text')
+          .addColumn('actor_id', 'text')
+          .addColumn('ip', 'text')
+          .addColumn('user_agent', 'text')
+          .addColumn('data', 'text', (c) => c.notNull().defaultTo('{}'))
+          .execute();
+        await db.schema.createIndex('audit_log_created').on('audit_log').column('created_at').execute();
+      },
+    },
+  };
+}
+
+export async function migrateToLatest(db: AnyDb, provider: DbProvider): Promise<void> {
+  const all = migrations(provider);
+  const migrationProvider: MigrationProvider = { getMigrations: async () => all };
+  const migrator = new Migrator({ db, provider: migrationProvider, migrationTableName: 'schema_migrations', migrationLockTableName: 'schema_migrations_lock' });
+  const { error } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+}

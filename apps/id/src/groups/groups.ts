@@ -1,0 +1,169 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely, Selectable } from 'kysely';
+import type { DB, UserGroupsTable } from '../db/schema.js';
+import { isoTimestamp, nowIso } from '../db/database.js';
+import { DomainError, isUniqueViolation } from '../errors.js';
+
+/**
+ * A user group. `name` is what people read in the admin screens; `friendlyName` is the
+ * value emitted in the OIDC `groups` claim, which relying parties (the dashboard's
+ * adminGroup, showForKeycloakUsers) match against.
+ */
+export interface Group {
+  id: string;
+  createdAt: string;
+  updatedAt: string;
+  name: string;
+  friendlyName: string;
+  memberCount?: number;
+}
+
+export interface GroupInput {
+  name: string;
+  friendlyName: string;
+}
+
+export const FRIENDLY_NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_.:-]{0,63}$/;
+
+function toGroup(row: Selectable<UserGroupsTable>): Group {
+  return {
+    id: row.id,
+    createdAt: isoTimestamp(row.created_at) ?? row.created_at,
+    updatedAt: isoTimestamp(row.updated_at) ?? row.updated_at,
+    name: row.name,
+    friendlyName: row.friendly_name,
+  };
+}
+
+function checkInput(input: Partial<GroupInput>): void {
+  if (input.name !== undefined && !input.name.trim()) throw new DomainError('invalid', 'name is required', 'name');
+  if (input.friendlyName !== undefined && !FRIENDLY_NAME_PATTERN.test(input.friendlyName)) {
+    throw new DomainError(
+      'invalid',
+      'friendly name must be 1 to 64 letters, digits or _ . : -, starting with a letter or digit (it goes into the groups claim)',
+      'friendlyName',
+    );
+  }
+}
+
+function conflict(friendlyName: string | undefined): DomainError {
+  return new DomainError('conflict', `a group with the friendly name "${friendlyName}" already exists`, 'friendlyName');
+}
+
+export async function listGroups(db: Kysely<DB>): Promise<Group[]> {
+  const rows = await db
+    .selectFrom('user_groups')
+    .leftJoin('user_group_members', 'user_group_members.group_id', 'user_groups.id')
+    .selectAll('user_groups')
+    .select((eb) => eb.fn.count<number>('user_group_members.user_id').as('member_count'))
+    .groupBy(['user_groups.id', 'user_groups.created_at', 'user_groups.updated_at', 'user_groups.name', 'user_groups.friendly_name'])
+    .orderBy('user_groups.name')
+    .execute();
+  return rows.map((row) => ({ ...toGroup(row), memberCount: Number(row.member_count) }));
+}
+
+export async function findGroup(db: Kysely<DB>, id: string): Promise<Group | null> {
+  const row = await db.selectFrom('user_groups').selectAll().where('id', '=', id).executeTakeFirst();
+  return row ? toGroup(row) : null;
+}
+
+export async function requireGroup(db: Kysely<DB>, id: string): Promise<Group> {
+  const group = await findGroup(db, id);
+  if (!group) throw new DomainError('not_found', 'group not found');
+  return group;
+}
+
+export async function createGroup(db: Kysely<DB>, input: GroupInput): Promise<Group> {
+  checkInput(input);
+  const now = nowIso();
+  const id = randomUUID();
+  try {
+    await db
+      .insertInto('user_groups')
+      .values({ id, created_at: now, updated_at: now, name: input.name.trim(), friendly_name: input.friendlyName })
+      .execute();
+  } catch (error) {
+    if (isUniqueViolation(error)) throw conflict(input.friendlyName);
+    throw error;
+  }
+  return requireGroup(db, id);
+}
+
+export async function updateGroup(db: Kysely<DB>, id: string, input: Partial<GroupInput>): Promise<Group> {
+  checkInput(input);
+  await requireGroup(db, id);
+  try {
+    await db
+      .updateTable('user_groups')
+      .set({
+        updated_at: nowIso(),
+        ...(input.name !== undefined && { name: input.name.trim() }),
+        ...(input.friendlyName !== undefined && { friendly_name: input.friendlyName }),
+      })
+      .where('id', '=', id)
+      .execute();
+  } catch (error) {
+    if (isUniqueViolation(error)) throw conflict(input.friendlyName);
+    throw error;
+  }
+  return requireGroup(db, id);
+}
+
+export async function deleteGroup(db: Kysely<DB>, id: string): Promise<void> {
+  const result = await db.deleteFrom('user_groups').where('id', '=', id).executeTakeFirst();
+  if (Number(result.numDeletedRows) === 0) throw new DomainError('not_found', 'group not found');
+}
+
+export async function listGroupMemberIds(db: Kysely<DB>, groupId: string): Promise<string[]> {
+  const rows = await db.selectFrom('user_group_members').select('user_id').where('group_id', '=', groupId).execute();
+  return rows.map((row) => row.user_id);
+}
+
+export async function groupsOfUser(db: Kysely<DB>, userId: string): Promise<Group[]> {
+  const rows = await db
+    .selectFrom('user_groups')
+    .innerJoin('user_group_members', 'user_group_members.group_id', 'user_groups.id')
+    .selectAll('user_groups')
+    .where('user_group_members.user_id', '=', userId)
+    .orderBy('user_groups.friendly_name')
+    .execute();
+  return rows.map(toGroup);
+}
+
+/** The value of the `groups` claim: the friendly names of the user's groups. */
+export async function groupClaimOfUser(db: Kysely<DB>, userId: string): Promise<string[]> {
+  return (await groupsOfUser(db, userId)).map((group) => group.friendlyName);
+}
+
+/** Replaces a group's members with exactly these users. */
+export async function setGroupMembers(db: Kysely<DB>, groupId: string, userIds: string[]): Promise<void> {
+  await requireGroup(db, groupId);
+  const unique = [...new Set(userIds)];
+  await db.transaction().execute(async (trx) => {
+    if (unique.length > 0) {
+      const found = await trx.selectFrom('users').select('id').where('id', 'in', unique).execute();
+      if (found.length !== unique.length) throw new DomainError('invalid', 'one or more users do not exist', 'userIds');
+    }
+    await trx.deleteFrom('user_group_members').where('group_id', '=', groupId).execute();
+    if (unique.length > 0) {
+      await trx.insertInto('user_group_members').values(unique.map((user_id) => ({ user_id, group_id: groupId }))).execute();
+    }
+  });
+}
+
+/** Replaces a user's groups with exactly these groups. */
+export async function setUserGroups(db: Kysely<DB>, userId: string, groupIds: string[]): Promise<void> {
+  const unique = [...new Set(groupIds)];
+  await db.transaction().execute(async (trx) => {
+    const user = await trx.selectFrom('users').select('id').where('id', '=', userId).executeTakeFirst();
+    if (!user) throw new DomainError('not_found', 'user not found');
+    if (unique.length > 0) {
+      const found = await trx.selectFrom('user_groups').select('id').where('id', 'in', unique).execute();
+      if (found.length !== unique.length) throw new DomainError('invalid', 'one or more groups do not exist', 'groupIds');
+    }
+    await trx.deleteFrom('user_group_members').where('user_id', '=', userId).execute();
+    if (unique.length > 0) {
+      await trx.insertInto('user_group_members').values(unique.map((group_id) => ({ user_id: userId, group_id }))).execute();
+    }
+  });
+}

@@ -1,0 +1,206 @@
+import Provider, { interactionPolicy } from 'oidc-provider';
+import type { Configuration, KoaContextWithOIDC } from 'oidc-provider';
+import type { AppContext } from '../http/context.js';
+import { findUserById } from '../users/users.js';
+import { groupClaimOfUser } from '../groups/groups.js';
+import { findClient, isUserAllowedForClient } from '../clients/clients.js';
+import { constantTimeEqual, hashToken } from '../crypto/crypto.js';
+import { recordAudit } from '../audit/audit.js';
+import { deleteSession, SESSION_COOKIE } from '../sessions/sessions.js';
+import type { PrivateJwk } from '../keys/signing-keys.js';
+import { Html, html, page } from '../pages/page.js';
+import { createAdapterClass } from './adapter.js';
+
+export const OIDC_SCOPES = ['openid', 'profile', 'email', 'groups', 'offline_access'] as const;
+
+/** Reason given to the interaction when a signed-in user may not use the client. */
+export const NOT_ALLOWED_REASON = 'hearth_not_in_allowed_groups';
+
+export const TOKEN_TTL = {
+  AccessToken: 60 * 60,
+  AuthorizationCode: 60,
+  IdToken: 60 * 60,
+  RefreshToken: 30 * 24 * 60 * 60,
+  Grant: 30 * 24 * 60 * 60,
+  Interaction: 60 * 60,
+};
+
+/** Where the provider's own endpoints live; the HTTP layer hands these paths to it. */
+export const OIDC_ROUTES = {
+  authorization: '/authorize',
+  token: '/token',
+  userinfo: '/userinfo',
+  jwks: '/.well-known/jwks.json',
+  revocation: '/token/revocation',
+  introspection: '/token/introspection',
+  end_session: '/session/end',
+  pushed_authorization_request: '/request',
+} as const;
+
+function readCookie(header: string | undefined, name: string): string | undefined {
+  for (const part of header?.split(';') ?? []) {
+    const [key, ...rest] = part.trim().split('=');
+    if (key === name) return decodeURIComponent(rest.join('='));
+  }
+  return undefined;
+}
+
+export function createOidcProvider(ctx: AppContext, jwks: PrivateJwk[]): Provider {
+  const { db } = ctx.database;
+
+  const policy = interactionPolicy.base();
+  // A session is not enough when its user is outside the client's allowed groups: send
+  // them to the interaction, which explains the refusal and answers access_denied.
+  policy.get('login')!.checks.add(
+    new interactionPolicy.Check(NOT_ALLOWED_REASON, 'the user is not in a group allowed to use this client', async (oidc) => {
+      const accountId = oidc.oidc.session?.accountId;
+      const clientId = oidc.oidc.client?.clientId;
+      if (!accountId || !clientId) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
+      const client = await findClient(db, clientId);
+      return client && !(await isUserAllowedForClient(db, client, accountId))
+        ? interactionPolicy.Check.REQUEST_PROMPT
+        : interactionPolicy.Check.NO_NEED_TO_PROMPT;
+    }),
+  );
+
+  const configuration: Configuration = {
+    adapter: createAdapterClass(db),
+    jwks: { keys: jwks as unknown as NonNullable<Configuration['jwks']>['keys'] },
+    cookies: {
+      keys: ctx.keys.cookieKeys,
+      long: { httpOnly: true, sameSite: 'lax', signed: true },
+      short: { httpOnly: true, sameSite: 'lax', signed: true },
+    },
+    scopes: [...OIDC_SCOPES],
+    claims: {
+      openid: ['sub'],
+      profile: ['name', 'given_name', 'family_name', 'preferred_username'],
+      email: ['email', 'email_verified'],
+      groups: ['groups'],
+    },
+    // The dashboard reads groups and names from the ID token, not only from userinfo.
+    conformIdTokenClaims: false,
+    async findAccount(_ctx, sub) {
+      const user = await findUserById(db, sub);
+      if (!user || user.disabled) return undefined;
+      return {
+        accountId: user.id,
+        async claims() {
+          return {
+            sub: user.id,
+            preferred_username: user.username,
+            name: user.displayName,
+            given_name: user.firstName ?? undefined,
+            family_name: user.lastName ?? undefined,
+            email: user.email ?? undefined,
+            email_verified: user.email ? user.emailVerified : undefined,
+            groups: await groupClaimOfUser(db, user.id),
+          };
+        },
+      };
+    },
+    extraClientMetadata: { properties: ['hearth_pkce', 'hearth_trusted'] },
+    pkce: {
+      required: (_ctx, client) => client.clientAuthMethod === 'none' || (client as unknown as { hearth_pkce?: boolean }).hearth_pkce === true,
+    },
+    clientDefaults: {
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'none',
+      id_token_signed_response_alg: 'RS256',
+    },
+    responseTypes: ['code'],
+    rotateRefreshToken: true,
+    ttl: { ...TOKEN_TTL, Session: ctx.config.sessionLifetimeSeconds },
+    routes: OIDC_ROUTES,
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}`, policy },
+    features: {
+      devInteractions: { enabled: false },
+      revocation: { enabled: true },
+      introspection: { enabled: true },
+      userinfo: { enabled: true },
+      rpInitiatedLogout: {
+        enabled: true,
+        async logoutSource(koa, form) {
+          koa.type = 'html';
+          koa.body = page(
+            'Sign out',
+            html`<h1>Sign out of Hearth ID?</h1>
+<p class="muted">You will also need a passkey to sign in to your other apps again.</p>
+${new Html(form)}
+<button form="op.logoutForm" name="logout" value="yes" type="submit">Sign out</button>
+<button form="op.logoutForm" class="secondary" type="submit">Stay signed in</button>`,
+          );
+        },
+        async postLogoutSuccessSource(koa) {
+          koa.type = 'html';
+          koa.body = page('Signed out', html`<h1>You are signed out</h1><p><a class="button" href="/">Sign in again</a></p>`);
+        },
+      },
+    },
+    clientBasedCORS(_koa, origin, client) {
+      return client.redirectUris?.some((uri) => URL.parse(uri)?.origin === origin) ?? false;
+    },
+    // Trusted clients skip consent: their grant covers whatever OpenID scopes they ask for.
+    async loadExistingGrant(koa) {
+      const { oidc } = koa;
+      const grantId = oidc.result?.consent?.grantId ?? oidc.session?.grantIdFor(oidc.client!.clientId);
+      const trusted = (oidc.client as unknown as { hearth_trusted?: boolean }).hearth_trusted === true;
+      let grant = grantId ? await oidc.provider.Grant.find(grantId) : undefined;
+      if (!trusted || !oidc.session?.accountId) return grant;
+      grant ??= new oidc.provider.Grant({ clientId: oidc.client!.clientId, accountId: oidc.session.accountId });
+      grant.addOIDCScope([...oidc.requestParamScopes].filter((scope) => (OIDC_SCOPES as readonly string[]).includes(scope)).join(' '));
+      await grant.save();
+      return grant;
+    },
+    async renderError(koa, out, error) {
+      // Pocket ID answers a callback URL mismatch as invalid_request naming the URI; so do we.
+      const redirectUri = koa.oidc?.params?.redirect_uri;
+      const mismatch = out.error === 'invalid_redirect_uri';
+      const title = mismatch ? 'invalid_request' : String(out.error);
+      const description = mismatch
+        ? `redirect_uri "${String(redirectUri)}" is not one of this client's callback URLs; callback URLs match exactly, so register it (and its trailing-slash variant) on the OIDC client`
+        : String(out.error_description ?? '');
+      koa.type = 'html';
+      koa.body = page(
+        'Sign-in error',
+        html`<h1>This sign-in request cannot continue</h1>
+<p><strong>${title}</strong></p>
+<p>${description}</p>
+<p class="muted">Go back to the app and try again. If it keeps happening, the app's OIDC settings need fixing.</p>`,
+      );
+      if (koa.status >= 500) ctx.logger.error({ err: error }, 'OIDC error');
+    },
+  };
+
+  const provider = new Provider(ctx.config.appUrl, configuration);
+
+  // Confidential clients' secrets are stored as SHA-256 hashes; compare hash to hash.
+  const clientPrototype = provider.Client.prototype as unknown as {
+    compareClientSecret(this: { clientSecret?: string }, actual: string): boolean;
+  };
+  clientPrototype.compareClientSecret = function compare(actual) {
+    return typeof this.clientSecret === 'string' && constantTimeEqual(this.clientSecret, hashToken(actual));
+  };
+
+  provider.on('grant.success', (koa: KoaContextWithOIDC) => {
+    const accountId = koa.oidc.entities.Account?.accountId ?? null;
+    void recordAudit(db, {
+      event: 'token_issued',
+      userId: accountId,
+      ip: koa.ip,
+      userAgent: koa.get('user-agent') || null,
+      data: { client: koa.oidc.client?.clientId, grantType: koa.oidc.params?.grant_type },
+    }).catch((err: unknown) => ctx.logger.warn({ err }, 'cannot write audit log'));
+  });
+
+  // Signing out through the provider also ends the Hearth ID session.
+  provider.on('end_session.success', (koa: KoaContextWithOIDC) => {
+    const token = readCookie(koa.get('cookie'), SESSION_COOKIE);
+    if (token) void deleteSession(db, token).catch(() => {});
+    koa.append('Set-Cookie', `${SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Lax`);
+  });
+
+  provider.on('server_error', (_koa, err) => ctx.logger.error({ err }, 'OIDC server error'));
+  return provider;
+}

@@ -1,0 +1,63 @@
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/schema.js';
+import { epochSeconds, nowIso } from '../db/database.js';
+import { hashToken, randomToken } from '../crypto/crypto.js';
+import { toUser, type User } from '../users/users.js';
+
+/** The sign-in session of a person in their browser. Only the token's hash is stored. */
+export interface Session {
+  id: string;
+  user: User;
+  expiresAt: number;
+}
+
+export const SESSION_COOKIE = 'hearth_session';
+
+export async function createSession(
+  db: Kysely<DB>,
+  userId: string,
+  options: { lifetimeSeconds: number; ip?: string | null; userAgent?: string | null },
+): Promise<{ token: string; expiresAt: number }> {
+  const token = randomToken(32);
+  const expiresAt = epochSeconds() + options.lifetimeSeconds;
+  const now = nowIso();
+  await db
+    .insertInto('sessions')
+    .values({
+      id: hashToken(token),
+      user_id: userId,
+      created_at: now,
+      last_seen_at: now,
+      expires_at: expiresAt,
+      ip: options.ip ?? null,
+      user_agent: options.userAgent?.slice(0, 512) ?? null,
+    })
+    .execute();
+  return { token, expiresAt };
+}
+
+/** The live session for a cookie value, or null when it is unknown, expired, or its user is disabled. */
+export async function findSession(db: Kysely<DB>, token: string | undefined): Promise<Session | null> {
+  if (!token || token.length > 128) return null;
+  const id = hashToken(token);
+  const row = await db
+    .selectFrom('sessions')
+    .innerJoin('users', 'users.id', 'sessions.user_id')
+    .selectAll('users')
+    .select(['sessions.id as session_id', 'sessions.expires_at as session_expires_at'])
+    .where('sessions.id', '=', id)
+    .where('sessions.expires_at', '>', epochSeconds())
+    .executeTakeFirst();
+  if (!row || row.disabled) return null;
+  const { session_id, session_expires_at, ...userRow } = row;
+  return { id: session_id, user: toUser(userRow), expiresAt: Number(session_expires_at) };
+}
+
+export async function deleteSession(db: Kysely<DB>, token: string | undefined): Promise<void> {
+  if (!token) return;
+  await db.deleteFrom('sessions').where('id', '=', hashToken(token)).execute();
+}
+
+export async function deleteSessionsOfUser(db: Kysely<DB>, userId: string): Promise<void> {
+  await db.deleteFrom('sessions').where('user_id', '=', userId).execute();
+}

@@ -1,0 +1,194 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
+import type { DB, UsersTable } from '../db/schema.js';
+import { isoTimestamp, nowIso } from '../db/database.js';
+import { DomainError, isUniqueViolation } from '../errors.js';
+
+export interface User {
+  id: string;
+  createdAt: string;
+  updatedAt: string;
+  username: string;
+  email: string | null;
+  firstName: string | null;
+  lastName: string | null;
+  displayName: string;
+  isAdmin: boolean;
+  emailVerified: boolean;
+  disabled: boolean;
+}
+
+export interface UserInput {
+  username: string;
+  email?: string | null;
+  firstName?: string | null;
+  lastName?: string | null;
+  displayName?: string | null;
+  isAdmin?: boolean;
+  emailVerified?: boolean;
+  disabled?: boolean;
+}
+
+export const USERNAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_.@-]{0,63}$/;
+
+function fullName(first: string | null, last: string | null): string {
+  return [first, last].filter((part) => part && part.trim()).join(' ');
+}
+
+export function toUser(row: Selectable<UsersTable>): User {
+  return {
+    id: row.id,
+    createdAt: isoTimestamp(row.created_at) ?? row.created_at,
+    updatedAt: isoTimestamp(row.updated_at) ?? row.updated_at,
+    username: row.username,
+    email: row.email,
+    firstName: row.first_name,
+    lastName: row.last_name,
+    // Rows written by hand (the documented SQLite recipe) may leave display_name empty.
+    displayName: row.display_name?.trim() || fullName(row.first_name, row.last_name) || row.username,
+    isAdmin: Boolean(row.is_admin),
+    emailVerified: Boolean(row.email_verified),
+    disabled: Boolean(row.disabled),
+  };
+}
+
+export async function findUserById(db: Kysely<DB>, id: string): Promise<User | null> {
+  const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+  return row ? toUser(row) : null;
+}
+
+/** Usernames are unique regardless of case. */
+export async function findUserByUsername(db: Kysely<DB>, username: string): Promise<User | null> {
+  const row = await db
+    .selectFrom('users')
+    .selectAll()
+    .where(sql<string>`lower(username)`, '=', username.toLowerCase())
+    .executeTakeFirst();
+  return row ? toUser(row) : null;
+}
+
+export async function requireUser(db: Kysely<DB>, id: string): Promise<User> {
+  const user = await findUserById(db, id);
+  if (!user) throw new DomainError('not_found', 'user not found');
+  return user;
+}
+
+export async function countUsers(db: Kysely<DB>): Promise<number> {
+  const row = await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+function checkUsername(username: string): void {
+  if (!USERNAME_PATTERN.test(username)) {
+    throw new DomainError(
+      'invalid',
+      'username must be 1 to 64 letters, digits or _ . @ -, starting with a letter or digit',
+      'username',
+    );
+  }
+}
+
+export async function createUser(db: Kysely<DB>, input: UserInput): Promise<User> {
+  checkUsername(input.username);
+  const now = nowIso();
+  const row = {
+    id: randomUUID(),
+    created_at: now,
+    updated_at: now,
+    username: input.username,
+    email: input.email ?? null,
+    first_name: input.firstName ?? null,
+    last_name: input.lastName ?? null,
+    display_name: input.displayName?.trim() || fullName(input.firstName ?? null, input.lastName ?? null) || input.username,
+    is_admin: input.isAdmin ? 1 : 0,
+    email_verified: input.emailVerified ? 1 : 0,
+    disabled: input.disabled ? 1 : 0,
+  };
+  try {
+    await db.insertInto('users').values(row).execute();
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new DomainError('conflict', `the username "${input.username}" is already taken`, 'username');
+    throw error;
+  }
+  return requireUser(db, row.id);
+}
+
+export async function updateUser(db: Kysely<DB>, id: string, input: Partial<UserInput>): Promise<User> {
+  const existing = await requireUser(db, id);
+  if (input.username !== undefined) checkUsername(input.username);
+  const firstName = input.firstName !== undefined ? input.firstName : existing.firstName;
+  const lastName = input.lastName !== undefined ? input.lastName : existing.lastName;
+  try {
+    await db
+      .updateTable('users')
+      .set({
+        updated_at: nowIso(),
+        ...(input.username !== undefined && { username: input.username }),
+        ...(input.email !== undefined && { email: input.email }),
+        ...(input.firstName !== undefined && { first_name: input.firstName }),
+        ...(input.lastName !== undefined && { last_name: input.lastName }),
+        ...((input.displayName !== undefined || input.firstName !== undefined || input.lastName !== undefined) && {
+          display_name: input.displayName?.trim() || fullName(firstName, lastName) || (input.username ?? existing.username),
+        }),
+        ...(input.isAdmin !== undefined && { is_admin: input.isAdmin ? 1 : 0 }),
+        ...(input.emailVerified !== undefined && { email_verified: input.emailVerified ? 1 : 0 }),
+        ...(input.disabled !== undefined && { disabled: input.disabled ? 1 : 0 }),
+      })
+      .where('id', '=', id)
+      .execute();
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new DomainError('conflict', `the username "${input.username}" is already taken`, 'username');
+    throw error;
+  }
+  return requireUser(db, id);
+}
+
+export async function deleteUser(db: Kysely<DB>, id: string): Promise<void> {
+  const result = await db.deleteFrom('users').where('id', '=', id).executeTakeFirst();
+  if (Number(result.numDeletedRows) === 0) throw new DomainError('not_found', 'user not found');
+}
+
+export interface UserPage {
+  users: User[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+/** Lists users by username, optionally filtered by a search over username, name and email. */
+export async function listUsers(
+  db: Kysely<DB>,
+  options: { search?: string; page?: number; pageSize?: number } = {},
+): Promise<UserPage> {
+  const page = Math.max(1, options.page ?? 1);
+  const pageSize = Math.min(100, Math.max(1, options.pageSize ?? 20));
+  let query = db.selectFrom('users');
+  const search = options.search?.trim().toLowerCase();
+  if (search) {
+    const pattern = `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    query = query.where((eb) =>
+      eb.or(
+        ['username', 'email', 'first_name', 'last_name', 'display_name'].map((column) =>
+          eb(sql`lower(coalesce(${sql.ref(column)}, ''))`, 'like', sql`${pattern} escape '\\'`),
+        ),
+      ),
+    );
+  }
+  const [rows, count] = await Promise.all([
+    query.selectAll().orderBy(sql`lower(username)`).limit(pageSize).offset((page - 1) * pageSize).execute(),
+    query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { users: rows.map(toUser), total: Number(count.n), page, pageSize };
+}
+
+/** The number of administrators, so the last one cannot be demoted or deleted by accident. */
+export async function countAdmins(db: Kysely<DB>): Promise<number> {
+  const row = await db
+    .selectFrom('users')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('is_admin', '=', 1)
+    .where('disabled', '=', 0)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
