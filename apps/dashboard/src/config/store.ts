@@ -1,0 +1,105 @@
+// Holds the root conf.yml in memory and notices when it changes on disk (a save, or a
+// hand edit), so sections and items are always fresh without a restart. Sub-pages are small
+// and rarely read, so they are read from disk on every request.
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { describeIssues, parseConfigText } from './parse.js';
+import type { ConfigIssue } from './parse.js';
+import type { DashyConfig } from './schema.js';
+
+export const ROOT_CONFIG_FILE = 'conf.yml';
+
+export interface LoadedConfig {
+  fileName: string;
+  /** The file as written, comments included: what an admin edits. */
+  text: string;
+  config: DashyConfig;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    message: string,
+    readonly file: string,
+    readonly issues: readonly ConfigIssue[] = [],
+  ) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads and validates one file; null when it does not exist. */
+export async function readConfigFile(dir: string, fileName: string): Promise<LoadedConfig | null> {
+  const file = join(dir, fileName);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new ConfigError(`cannot read ${file}: ${(error as Error).message}`, file);
+  }
+  const parsed = parseConfigText(text);
+  if (!parsed.ok) throw new ConfigError(`invalid configuration: ${describeIssues(file, parsed.errors)}`, file, parsed.errors);
+  return { fileName, text, config: parsed.config };
+}
+
+interface Snapshot {
+  loaded: LoadedConfig;
+  signature: string;
+}
+
+export class ConfigStore {
+  private current: Snapshot;
+
+  private constructor(
+    readonly userDataDir: string,
+    first: Snapshot,
+    private readonly log?: Logger,
+  ) {
+    this.current = first;
+  }
+
+  /** Loads conf.yml once; a missing or invalid file is an error the CLI reports before listening. */
+  static async open(userDataDir: string, log?: Logger): Promise<ConfigStore> {
+    const file = join(userDataDir, ROOT_CONFIG_FILE);
+    const signature = await signatureOf(file);
+    const loaded = await readConfigFile(userDataDir, ROOT_CONFIG_FILE);
+    if (!loaded || signature === null) {
+      throw new ConfigError(`cannot read ${file}: file not found (create it, or set USER_DATA_DIR)`, file);
+    }
+    return new ConfigStore(userDataDir, { loaded, signature }, log);
+  }
+
+  /**
+   * The root config as it is on disk now. A hand edit that breaks the file does not take the
+   * dashboard down: the last valid version keeps being served and the problem is logged.
+   */
+  async root(): Promise<LoadedConfig> {
+    const file = join(this.userDataDir, ROOT_CONFIG_FILE);
+    const signature = await signatureOf(file);
+    if (signature === null || signature === this.current.signature) return this.current.loaded;
+    try {
+      const loaded = await readConfigFile(this.userDataDir, ROOT_CONFIG_FILE);
+      if (loaded) this.current = { loaded, signature };
+    } catch (error) {
+      this.log?.warn({ file }, `keeping the last valid configuration: ${(error as Error).message}`);
+      this.current = { ...this.current, signature };
+    }
+    return this.current.loaded;
+  }
+
+  /** A sub-page (or conf.yml itself) read fresh; null when the file does not exist. */
+  async file(fileName: string): Promise<LoadedConfig | null> {
+    if (fileName === ROOT_CONFIG_FILE) return this.root();
+    return readConfigFile(this.userDataDir, fileName);
+  }
+}
+
+async function signatureOf(file: string): Promise<string | null> {
+  try {
+    const info = await stat(file);
+    return `${info.ino}:${info.size}:${info.mtimeMs}`;
+  } catch {
+    return null;
+  }
+}

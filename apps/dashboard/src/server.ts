@@ -1,0 +1,91 @@
+// Builds the dashboard's Fastify app: config loaded and validated, auth wired, routes
+// registered. It does not listen; the CLI (or a test) decides where.
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import helmet from '@fastify/helmet';
+import Fastify from 'fastify';
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { pino } from 'pino';
+import type { Logger } from 'pino';
+import { createAuthHook } from './auth/hook.js';
+import { IssuerContexts } from './auth/issuer.js';
+import { loadAuthSettings } from './auth/settings.js';
+import type { AuthSettings } from './auth/settings.js';
+import { TokenVerifier } from './auth/verify.js';
+import { errorName, registerConfigRoutes } from './config/routes.js';
+import { ConfigStore } from './config/store.js';
+import { registerSaveRoute } from './saving/routes.js';
+import { ConfigSaver, DEFAULT_MAX_CONFIG_BYTES } from './saving/save.js';
+import { removeStaleTempFiles } from './saving/atomic-write.js';
+import { registerStatusCheckRoute } from './status-check/routes.js';
+import { registerWebApp } from './browser-app/serve.js';
+
+export interface DashboardServerOptions {
+  /** Folder holding conf.yml, sub-pages and .backups/. */
+  userDataDir: string;
+  /** A pino logger; silent when omitted. */
+  logger?: Logger;
+  /** The built browser app; defaults to dist/web next to this package. */
+  webRoot?: string;
+  maxConfigBytes?: number;
+  statusCheckTimeoutMs?: number;
+  /** How long an unreachable identity provider is left alone before the next try. */
+  providerRetryAfterMs?: number;
+  trustProxy?: boolean;
+}
+
+const DEFAULT_WEB_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'web');
+
+/** Throws ConfigError (with file, line and path) when conf.yml is missing or invalid. */
+export async function createDashboardServer(options: DashboardServerOptions): Promise<FastifyInstance> {
+  const log = options.logger ?? pino({ level: 'silent' });
+  const store = await ConfigStore.open(options.userDataDir, log);
+  const auth = loadAuthSettings((await store.root()).config);
+  const saver = new ConfigSaver(options.userDataDir, { maxBytes: options.maxConfigBytes ?? DEFAULT_MAX_CONFIG_BYTES });
+  const leftovers = await removeStaleTempFiles(options.userDataDir);
+  if (leftovers.length > 0) log.info({ files: leftovers }, 'removed temporary files of an interrupted save');
+
+  const verifier = auth
+    ? new TokenVerifier(auth.oidc, new IssuerContexts({ retryAfterMs: options.providerRetryAfterMs ?? 5_000 }))
+    : null;
+  const authenticate = createAuthHook(verifier);
+  log.info(authSummary(auth), auth ? `sign-in through ${auth.oidc.issuer}` : 'no sign-in configured: the dashboard is open to anyone who can reach it');
+
+  const app = Fastify({ loggerInstance: log, trustProxy: options.trustProxy ?? false }) as unknown as FastifyInstance;
+  app.decorateRequest('auth', null);
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const status = error.statusCode ?? 500;
+    if (status >= 500) {
+      request.log.error({ err: error }, 'request failed');
+      return reply.code(500).send({ error: 'internal error', reason: 'the server could not complete the request' });
+    }
+    return reply.code(status).send({ error: errorName(status), reason: error.message });
+  });
+
+  await app.register(helmet, {
+    // Homelabs often serve over plain http; HSTS and upgrade-insecure-requests would break
+    // http service icons and an http identity provider. A TLS proxy in front can add them.
+    strictTransportSecurity: false,
+    contentSecurityPolicy: {
+      directives: {
+        'upgrade-insecure-requests': null,
+        // Service icons come from anywhere; sign-in talks to the identity provider.
+        'img-src': ["'self'", 'data:', 'http:', 'https:'],
+        'connect-src': ["'self'", ...(auth ? [new URL(auth.oidc.issuer).origin] : [])],
+      },
+    },
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  registerConfigRoutes(app, { store, auth, authenticate });
+  registerSaveRoute(app, { store, saver, auth, authenticate });
+  registerStatusCheckRoute(app, { store, auth, authenticate, timeoutMs: options.statusCheckTimeoutMs ?? 5_000 });
+  await registerWebApp(app, options.webRoot ?? DEFAULT_WEB_ROOT);
+  return app;
+}
+
+function authSummary(auth: AuthSettings | null): Record<string, unknown> {
+  if (!auth) return {};
+  const { issuer, clientId, adminGroup, adminRole } = auth.oidc;
+  return { issuer, clientId, adminGroup, adminRole, guestAccess: auth.enableGuestAccess };
+}
