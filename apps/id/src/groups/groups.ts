@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import type { Kysely, Selectable } from 'kysely';
 import type { DB, UserGroupsTable } from '../db/schema.js';
 import { isoTimestamp, nowIso } from '../db/database.js';
 import { DomainError, isUniqueViolation } from '../errors.js';
+import { toUser, type User } from '../users/users.js';
 
 /**
  * A user group. `name` is what people read in the admin screens; `friendlyName` is the
@@ -50,6 +52,20 @@ function conflict(friendlyName: string | undefined): DomainError {
   return new DomainError('conflict', `a group with the friendly name "${friendlyName}" already exists`, 'friendlyName');
 }
 
+/**
+ * Friendly names differing only in case ("admins", "Admins") would be two different
+ * claim values that look the same in every screen, so they count as a clash too.
+ */
+async function assertFriendlyNameFree(db: Kysely<DB>, friendlyName: string | undefined, exceptId?: string): Promise<void> {
+  if (friendlyName === undefined) return;
+  let query = db
+    .selectFrom('user_groups')
+    .select('id')
+    .where(sql<string>`lower(friendly_name)`, '=', friendlyName.toLowerCase());
+  if (exceptId) query = query.where('id', '!=', exceptId);
+  if (await query.executeTakeFirst()) throw conflict(friendlyName);
+}
+
 export async function listGroups(db: Kysely<DB>): Promise<Group[]> {
   const rows = await db
     .selectFrom('user_groups')
@@ -75,6 +91,7 @@ export async function requireGroup(db: Kysely<DB>, id: string): Promise<Group> {
 
 export async function createGroup(db: Kysely<DB>, input: GroupInput): Promise<Group> {
   checkInput(input);
+  await assertFriendlyNameFree(db, input.friendlyName);
   const now = nowIso();
   const id = randomUUID();
   try {
@@ -92,6 +109,7 @@ export async function createGroup(db: Kysely<DB>, input: GroupInput): Promise<Gr
 export async function updateGroup(db: Kysely<DB>, id: string, input: Partial<GroupInput>): Promise<Group> {
   checkInput(input);
   await requireGroup(db, id);
+  await assertFriendlyNameFree(db, input.friendlyName, id);
   try {
     await db
       .updateTable('user_groups')
@@ -117,6 +135,19 @@ export async function deleteGroup(db: Kysely<DB>, id: string): Promise<void> {
 export async function listGroupMemberIds(db: Kysely<DB>, groupId: string): Promise<string[]> {
   const rows = await db.selectFrom('user_group_members').select('user_id').where('group_id', '=', groupId).execute();
   return rows.map((row) => row.user_id);
+}
+
+/** The members of a group as users, by username. */
+export async function membersOfGroup(db: Kysely<DB>, groupId: string): Promise<User[]> {
+  await requireGroup(db, groupId);
+  const rows = await db
+    .selectFrom('users')
+    .innerJoin('user_group_members', 'user_group_members.user_id', 'users.id')
+    .selectAll('users')
+    .where('user_group_members.group_id', '=', groupId)
+    .orderBy(sql`lower(users.username)`)
+    .execute();
+  return rows.map(toUser);
 }
 
 export async function groupsOfUser(db: Kysely<DB>, userId: string): Promise<Group[]> {

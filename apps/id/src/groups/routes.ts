@@ -1,4 +1,77 @@
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import type { AppContext } from '../http/context.js';
+import { auditFrom } from '../http/context.js';
+import { noContent } from '../http/guards.js';
+import { parseInput, text } from '../http/validation.js';
+import { recordAudit } from '../audit/audit.js';
+import {
+  FRIENDLY_NAME_PATTERN,
+  createGroup,
+  deleteGroup,
+  listGroups,
+  membersOfGroup,
+  requireGroup,
+  setGroupMembers,
+  updateGroup,
+} from './groups.js';
 
-export async function registerGroupAdminRoutes(_app: FastifyInstance, _ctx: AppContext): Promise<void> {}
+const idParams = z.object({ id: z.string().min(1).max(128) });
+
+const groupFields = z.object({
+  name: text(100),
+  friendlyName: z
+    .string()
+    .trim()
+    .regex(FRIENDLY_NAME_PATTERN, 'must be 1 to 64 letters, digits or _ . : -, starting with a letter or digit (it is the value of the groups claim)'),
+});
+
+const membersBody = z.object({ userIds: z.array(z.string().max(128)).max(10_000) });
+
+/** /api/admin/groups: user groups, whose friendly names relying parties see in the groups claim. */
+export async function registerGroupAdminRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  const db = ctx.database.db;
+
+  app.get('/groups', async () => ({ groups: await listGroups(db) }));
+
+  app.post('/groups', async (request, reply) => {
+    const group = await createGroup(db, parseInput(groupFields, request.body));
+    await recordAudit(db, auditFrom(request, { event: 'admin_change', data: { action: 'group.create', target: group.id } }));
+    return reply.code(201).send({ group });
+  });
+
+  app.get('/groups/:id', async (request) => {
+    const { id } = parseInput(idParams, request.params);
+    const group = await requireGroup(db, id);
+    return { group, members: await membersOfGroup(db, id) };
+  });
+
+  app.patch('/groups/:id', async (request) => {
+    const { id } = parseInput(idParams, request.params);
+    const input = parseInput(groupFields.partial(), request.body);
+    const group = await updateGroup(db, id, input);
+    await recordAudit(
+      db,
+      auditFrom(request, { event: 'admin_change', data: { action: 'group.update', target: id, fields: Object.keys(input) } }),
+    );
+    return { group };
+  });
+
+  app.delete('/groups/:id', async (request, reply) => {
+    const { id } = parseInput(idParams, request.params);
+    await deleteGroup(db, id);
+    await recordAudit(db, auditFrom(request, { event: 'admin_change', data: { action: 'group.delete', target: id } }));
+    return noContent(reply);
+  });
+
+  app.put('/groups/:id/members', async (request) => {
+    const { id } = parseInput(idParams, request.params);
+    const { userIds } = parseInput(membersBody, request.body);
+    await setGroupMembers(db, id, userIds);
+    await recordAudit(
+      db,
+      auditFrom(request, { event: 'admin_change', data: { action: 'group.members.set', target: id, memberCount: new Set(userIds).size } }),
+    );
+    return { members: await membersOfGroup(db, id) };
+  });
+}

@@ -1,4 +1,127 @@
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import type { AppContext } from '../http/context.js';
+import { auditFrom } from '../http/context.js';
+import { noContent } from '../http/guards.js';
+import { email, optionalText, parseInput } from '../http/validation.js';
+import { recordAudit } from '../audit/audit.js';
+import { groupsOfUser, setUserGroups } from '../groups/groups.js';
+import { createOneTimeAccessToken, oneTimeAccessUrl } from '../one-time-access/one-time-access.js';
+import { deleteSessionsOfUser } from '../sessions/sessions.js';
+import {
+  USERNAME_PATTERN,
+  assertKeepsAnAdmin,
+  createUser,
+  deleteUser,
+  listUsers,
+  requireUser,
+  updateUser,
+} from './users.js';
+import { DomainError } from '../errors.js';
 
-export async function registerUserAdminRoutes(_app: FastifyInstance, _ctx: AppContext): Promise<void> {}
+/** Changes to who is an active administrator take turns, so the last one cannot vanish in a race. */
+const ADMIN_LOCK = 'admin-count';
+
+const idParams = z.object({ id: z.string().min(1).max(128) });
+const pageNumber = z.coerce.number().int('must be a whole number').min(1, 'must be at least 1');
+
+const userFields = z.object({
+  username: z
+    .string()
+    .trim()
+    .regex(USERNAME_PATTERN, 'must be 1 to 64 letters, digits or _ . @ -, starting with a letter or digit'),
+  email,
+  firstName: optionalText(100),
+  lastName: optionalText(100),
+  displayName: optionalText(200),
+  isAdmin: z.boolean().optional(),
+  emailVerified: z.boolean().optional(),
+});
+
+// A missing field leaves the stored value alone; null or "" clears an optional one.
+const userPatch = userFields.extend({ disabled: z.boolean().optional() }).partial();
+
+const listQuery = z.object({
+  search: z.string().max(200).optional(),
+  page: pageNumber.optional(),
+  pageSize: pageNumber.max(100, 'must be at most 100').optional(),
+});
+
+const groupIdsBody = z.object({ groupIds: z.array(z.string().max(128)).max(1000) });
+
+const tokenBody = z.object({
+  // Up to a week: a link handed to someone who is not at their desk today.
+  ttlSeconds: z.number().int().min(60).max(7 * 24 * 3600).optional(),
+});
+
+/** /api/admin/users: the people who can sign in, their groups, and login links for them. */
+export async function registerUserAdminRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  const db = ctx.database.db;
+
+  app.get('/users', async (request) => {
+    return listUsers(db, parseInput(listQuery, request.query));
+  });
+
+  app.post('/users', async (request, reply) => {
+    const user = await createUser(db, parseInput(userFields, request.body));
+    await recordAudit(db, auditFrom(request, { event: 'admin_change', userId: user.id, data: { action: 'user.create', target: user.id } }));
+    return reply.code(201).send({ user });
+  });
+
+  app.get('/users/:id', async (request) => {
+    const { id } = parseInput(idParams, request.params);
+    const user = await requireUser(db, id);
+    return { user, groups: await groupsOfUser(db, id) };
+  });
+
+  app.patch('/users/:id', async (request) => {
+    const { id } = parseInput(idParams, request.params);
+    const input = parseInput(userPatch, request.body);
+    const user = await ctx.database.withLock(ADMIN_LOCK, async (trx) => {
+      await assertKeepsAnAdmin(trx, id, input);
+      return updateUser(trx, id, input);
+    });
+    // A disabled account must not stay signed in anywhere.
+    if (input.disabled) await deleteSessionsOfUser(db, id);
+    await recordAudit(
+      db,
+      auditFrom(request, { event: 'admin_change', userId: id, data: { action: 'user.update', target: id, fields: Object.keys(input) } }),
+    );
+    return { user };
+  });
+
+  app.delete('/users/:id', async (request, reply) => {
+    const { id } = parseInput(idParams, request.params);
+    await ctx.database.withLock(ADMIN_LOCK, async (trx) => {
+      await assertKeepsAnAdmin(trx, id, { deleting: true });
+      await deleteUser(trx, id);
+    });
+    await recordAudit(db, auditFrom(request, { event: 'admin_change', userId: id, data: { action: 'user.delete', target: id } }));
+    return noContent(reply);
+  });
+
+  app.put('/users/:id/groups', async (request) => {
+    const { id } = parseInput(idParams, request.params);
+    const { groupIds } = parseInput(groupIdsBody, request.body);
+    await setUserGroups(db, id, groupIds);
+    await recordAudit(
+      db,
+      auditFrom(request, { event: 'admin_change', userId: id, data: { action: 'user.groups.set', target: id, groupIds } }),
+    );
+    return { groups: await groupsOfUser(db, id) };
+  });
+
+  app.post('/users/:id/one-time-access-token', async (request, reply) => {
+    const { id } = parseInput(idParams, request.params);
+    const { ttlSeconds } = parseInput(tokenBody, request.body);
+    const user = await requireUser(db, id);
+    if (user.disabled) throw new DomainError('conflict', `${user.username} is disabled; enable the account before sending a login link`);
+    const { token, expiresAt } = await createOneTimeAccessToken(db, id, { ttlSeconds });
+    // The token itself is a credential: the log says only that one was made, and until when.
+    await recordAudit(
+      db,
+      auditFrom(request, { event: 'one_time_access_created', userId: id, data: { action: 'user.one_time_access_token.create', target: id, expiresAt } }),
+    );
+    return reply.code(201).send({ url: oneTimeAccessUrl(ctx.config.appUrl, token), expiresAt });
+  });
+}

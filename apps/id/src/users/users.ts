@@ -192,3 +192,25 @@ export async function countAdmins(db: Kysely<DB>): Promise<number> {
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+/**
+ * Refuses a change that would leave no active administrator: nobody could then manage
+ * users or clients without editing the database by hand. Run it in the same locked
+ * transaction as the change, so two admins demoting each other cannot both pass.
+ */
+export async function assertKeepsAnAdmin(
+  db: Kysely<DB>,
+  id: string,
+  change: { isAdmin?: boolean; disabled?: boolean; deleting?: boolean },
+): Promise<void> {
+  const user = await requireUser(db, id);
+  if (!user.isAdmin || user.disabled) return;
+  const staysActiveAdmin = !change.deleting && change.isAdmin !== false && change.disabled !== true;
+  if (staysActiveAdmin || (await countAdmins(db)) > 1) return;
+  const what = change.deleting ? 'delete' : change.disabled ? 'disable' : 'remove admin rights from';
+  throw new DomainError(
+    'conflict',
+    `cannot ${what} ${user.username}: they are the last administrator; make another user an administrator first`,
+    change.deleting ? undefined : change.disabled ? 'disabled' : 'isAdmin',
+  );
+}
