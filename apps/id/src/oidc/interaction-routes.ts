@@ -1,5 +1,128 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
+import type { InteractionResults } from 'oidc-provider';
+import { z } from 'zod';
 import type { AppContext } from '../http/context.js';
+import { auditFrom } from '../http/context.js';
+import { parseInput } from '../http/validation.js';
+import { recordAudit } from '../audit/audit.js';
+import { DomainError } from '../errors.js';
+import { findClient, isUserAllowedForClient } from '../clients/clients.js';
+import { authenticationOptions, verifyAuthentication } from '../passkeys/passkeys.js';
+import { OIDC_SCOPES } from './provider.js';
 
-export async function registerInteractionRoutes(_app: FastifyInstance, _ctx: AppContext, _provider: Provider): Promise<void> {}
+type Params = { Params: { uid: string } };
+
+const passkeyBody = z.object({ response: z.record(z.string(), z.unknown()) });
+
+/**
+ * The API behind the sign-in and consent screens of an OIDC authorization. Everything
+ * lives under /interaction/<uid>/ because the provider scopes its interaction cookie there.
+ * Each step answers `{redirectTo}`: where the browser goes next (back into the provider,
+ * and from there to the app).
+ */
+export async function registerInteractionRoutes(app: FastifyInstance, ctx: AppContext, provider: Provider): Promise<void> {
+  const { db } = ctx.database;
+
+  async function details(request: FastifyRequest<Params>, reply: FastifyReply) {
+    try {
+      const interaction = await provider.interactionDetails(request.raw, reply.raw);
+      if (interaction.uid !== request.params.uid) throw new Error('uid mismatch');
+      return interaction;
+    } catch {
+      throw new DomainError('gone', 'this sign-in request has expired or was already completed; go back to the app and start again');
+    }
+  }
+
+  async function finish(request: FastifyRequest<Params>, reply: FastifyReply, result: InteractionResults) {
+    const redirectTo = await provider.interactionResult(request.raw, reply.raw, result, { mergeWithLastSubmission: false });
+    return { redirectTo };
+  }
+
+  async function clientOf(clientId: string | undefined) {
+    const client = clientId ? await findClient(db, clientId) : null;
+    if (!client) throw new DomainError('gone', 'the app that started this sign-in no longer exists');
+    return client;
+  }
+
+  /** Finishes a login for the user, or refuses it when they are outside the client's allowed groups. */
+  async function completeLogin(request: FastifyRequest<Params>, reply: FastifyReply, userId: string, method: string) {
+    const interaction = await details(request, reply);
+    const client = await clientOf(interaction.params.client_id as string | undefined);
+    if (!(await isUserAllowedForClient(db, client, userId))) {
+      await recordAudit(db, auditFrom(request, { event: 'sign_in_failed', userId, data: { client: client.id, reason: 'not in allowed groups' } }));
+      const message = `You are not in a group that may use ${client.name}. Ask an administrator to add you to one.`;
+      return { refused: true, message, ...(await finish(request, reply, { error: 'access_denied', error_description: message })) };
+    }
+    await recordAudit(db, auditFrom(request, { event: 'sign_in', userId, actorId: userId, data: { client: client.id, method } }));
+    return finish(request, reply, { login: { accountId: userId, amr: method === 'passkey' ? ['hwk', 'user'] : ['session'] } });
+  }
+
+  app.get<Params>('/interaction/:uid/details', async (request, reply) => {
+    const interaction = await details(request, reply);
+    const client = await clientOf(interaction.params.client_id as string | undefined);
+    const session = request.session;
+    const allowed = session ? await isUserAllowedForClient(db, client, session.user.id) : true;
+    return {
+      uid: interaction.uid,
+      prompt: { name: interaction.prompt.name, reasons: interaction.prompt.reasons },
+      client: { id: client.id, name: client.name },
+      scopes: String(interaction.params.scope ?? '')
+        .split(' ')
+        .filter((scope) => (OIDC_SCOPES as readonly string[]).includes(scope)),
+      signedInAs: session ? { username: session.user.username, displayName: session.user.displayName } : null,
+      allowed,
+    };
+  });
+
+  app.post<Params>('/interaction/:uid/passkey-options', { config: { rateLimit: { max: 30, timeWindow: '1 minute' } } }, async (request, reply) => {
+    await details(request, reply);
+    return authenticationOptions(db, ctx.config);
+  });
+
+  app.post<Params>('/interaction/:uid/passkey', { config: { rateLimit: { max: 30, timeWindow: '1 minute' } } }, async (request, reply) => {
+    await details(request, reply);
+    const { response } = parseInput(passkeyBody, request.body);
+    let userId: string;
+    try {
+      ({ userId } = await verifyAuthentication(db, ctx.config, response as never));
+    } catch (error) {
+      await recordAudit(db, auditFrom(request, { event: 'sign_in_failed', data: { method: 'passkey', reason: (error as Error).message } }));
+      throw error;
+    }
+    await reply.signIn(userId);
+    return completeLogin(request, reply, userId, 'passkey');
+  });
+
+  /** Continue as the person already signed in to Hearth ID, without another passkey prompt. */
+  app.post<Params>('/interaction/:uid/continue', async (request, reply) => {
+    const interaction = await details(request, reply);
+    if (!request.session) throw new DomainError('unauthorized', 'sign in with a passkey first');
+    if (interaction.prompt.name !== 'login') throw new DomainError('invalid', `this step needs ${interaction.prompt.name}, not sign-in`);
+    return completeLogin(request, reply, request.session.user.id, 'session');
+  });
+
+  /** The user allows the app the scopes it asked for. */
+  app.post<Params>('/interaction/:uid/consent', async (request, reply) => {
+    const interaction = await details(request, reply);
+    if (interaction.prompt.name !== 'consent') throw new DomainError('invalid', `this step needs ${interaction.prompt.name}, not consent`);
+    const accountId = interaction.session?.accountId;
+    if (!accountId || request.session?.user.id !== accountId) throw new DomainError('unauthorized', 'sign in again to continue');
+    const clientId = interaction.params.client_id as string;
+    const grant = interaction.grantId
+      ? await provider.Grant.find(interaction.grantId)
+      : new provider.Grant({ accountId, clientId });
+    if (!grant) throw new DomainError('gone', 'this sign-in request has expired; go back to the app and start again');
+    const missing = interaction.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[] };
+    if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
+    if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
+    const grantId = await grant.save();
+    return finish(request, reply, { consent: { grantId } });
+  });
+
+  /** The user cancels: the app gets access_denied. */
+  app.post<Params>('/interaction/:uid/abort', async (request, reply) => {
+    await details(request, reply);
+    return finish(request, reply, { error: 'access_denied', error_description: 'the user cancelled the sign-in' });
+  });
+}

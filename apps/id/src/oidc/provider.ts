@@ -6,7 +6,7 @@ import { groupClaimOfUser } from '../groups/groups.js';
 import { findClient, isUserAllowedForClient } from '../clients/clients.js';
 import { constantTimeEqual, hashToken } from '../crypto/crypto.js';
 import { recordAudit } from '../audit/audit.js';
-import { deleteSession, SESSION_COOKIE } from '../sessions/sessions.js';
+import { deleteSession, findSession, SESSION_COOKIE } from '../sessions/sessions.js';
 import type { PrivateJwk } from '../keys/signing-keys.js';
 import { Html, html, page } from '../pages/page.js';
 import { createAdapterClass } from './adapter.js';
@@ -15,6 +15,8 @@ export const OIDC_SCOPES = ['openid', 'profile', 'email', 'groups', 'offline_acc
 
 /** Reason given to the interaction when a signed-in user may not use the client. */
 export const NOT_ALLOWED_REASON = 'hearth_not_in_allowed_groups';
+/** Reason given to the interaction when the provider's session outlived the Hearth ID session. */
+export const SESSION_ENDED_REASON = 'hearth_session_ended';
 
 export const TOKEN_TTL = {
   AccessToken: 60 * 60,
@@ -60,6 +62,17 @@ export function createOidcProvider(ctx: AppContext, jwks: PrivateJwk[]): Provide
       return client && !(await isUserAllowedForClient(db, client, accountId))
         ? interactionPolicy.Check.REQUEST_PROMPT
         : interactionPolicy.Check.NO_NEED_TO_PROMPT;
+    }),
+  );
+
+  // The Hearth ID session is the one that counts: when it has ended (signed out, expired,
+  // user disabled), the provider's own session no longer signs anyone in silently.
+  policy.get('login')!.checks.add(
+    new interactionPolicy.Check(SESSION_ENDED_REASON, 'the Hearth ID session has ended', async (koa) => {
+      const accountId = koa.oidc.session?.accountId;
+      if (!accountId) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
+      const session = await findSession(db, koa.cookies.get(SESSION_COOKIE, { signed: false }));
+      return session?.user.id === accountId ? interactionPolicy.Check.NO_NEED_TO_PROMPT : interactionPolicy.Check.REQUEST_PROMPT;
     }),
   );
 

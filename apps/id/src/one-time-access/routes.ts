@@ -1,4 +1,80 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../http/context.js';
+import { auditFrom } from '../http/context.js';
+import { recordAudit } from '../audit/audit.js';
+import { DomainError } from '../errors.js';
+import { html, page } from '../pages/page.js';
+import { INVALID_TOKEN_MESSAGE, redeemOneTimeAccessToken } from './one-time-access.js';
 
-export async function registerOneTimeAccessRoutes(_app: FastifyInstance, _ctx: AppContext): Promise<void> {}
+/** Where a login link lands: the account page, which offers to add a passkey. */
+export const AFTER_LOGIN_LINK = '/settings/account';
+
+const rateLimit = { rateLimit: { max: 30, timeWindow: '1 minute' } };
+
+/**
+ * Login links. GET /lc/<token> only shows a page (link previews and scanners must not use
+ * up the token); the page submits itself to POST /lc/<token>, which signs in.
+ * POST /api/one-time-access-token/<token> does the same for scripts and the web app.
+ */
+export async function registerOneTimeAccessRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  const { db } = ctx.database;
+
+  async function redeem(request: FastifyRequest<{ Params: { token: string } }>, reply: FastifyReply): Promise<string> {
+    try {
+      const userId = await redeemOneTimeAccessToken(db, request.params.token);
+      await reply.signIn(userId);
+      await recordAudit(db, auditFrom(request, { event: 'one_time_access_used', userId, actorId: userId }));
+      return userId;
+    } catch (error) {
+      if (error instanceof DomainError) {
+        await recordAudit(db, auditFrom(request, { event: 'sign_in_failed', data: { method: 'one_time_access' } }));
+      }
+      throw error;
+    }
+  }
+
+  app.get<{ Params: { token: string } }>('/lc/:token', async (request, reply) => {
+    const action = `/lc/${encodeURIComponent(request.params.token)}`;
+    return reply
+      .type('text/html')
+      .header('cache-control', 'no-store')
+      .header('referrer-policy', 'no-referrer')
+      .send(
+        page(
+          'Sign in with a login link',
+          html`<h1>Sign in with a login link</h1>
+<form method="post" action="${action}" id="login-link">
+<button type="submit">Sign in</button>
+</form>
+<p class="muted">This link works once and expires after an hour. After signing in, add a passkey so you will not need another link.</p>
+<script src="/static/login-link.js"></script>`,
+        ),
+      );
+  });
+
+  app.post<{ Params: { token: string } }>('/lc/:token', { config: rateLimit }, async (request, reply) => {
+    try {
+      await redeem(request, reply);
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      return reply
+        .code(400)
+        .type('text/html')
+        .send(
+          page(
+            INVALID_TOKEN_MESSAGE,
+            html`<h1>${INVALID_TOKEN_MESSAGE}</h1>
+<p>Login links work once and expire after an hour. Ask an administrator for a new one, or create one on the server:</p>
+<p><code>hearth-id one-time-access-token &lt;username&gt;</code></p>
+<p><a class="button secondary" href="/">Sign in with a passkey</a></p>`,
+          ),
+        );
+    }
+    return reply.redirect(AFTER_LOGIN_LINK, 303);
+  });
+
+  app.post<{ Params: { token: string } }>('/api/one-time-access-token/:token', { config: rateLimit }, async (request, reply) => {
+    const userId = await redeem(request, reply);
+    return { userId, redirectTo: AFTER_LOGIN_LINK };
+  });
+}

@@ -1,0 +1,126 @@
+import { Command } from 'commander';
+import { ConfigError, loadConfig, type Config } from '../config/config.js';
+import { deriveKeys } from '../crypto/crypto.js';
+import { openDatabase, type Database } from '../db/database.js';
+import { DomainError } from '../errors.js';
+import { checkEncryptionKey, rotateSigningKey } from '../keys/signing-keys.js';
+import { createOneTimeAccessToken, oneTimeAccessUrl } from '../one-time-access/one-time-access.js';
+import { isSetupRequired } from '../setup/setup.js';
+import { createUser, findUserByUsername } from '../users/users.js';
+
+/** Runs fn with the configured database open; every command shares the server's configuration. */
+async function withDatabase<T>(fn: (database: Database, config: Config) => Promise<T>): Promise<T> {
+  const config = loadConfig(process.env);
+  const database = await openDatabase(config);
+  try {
+    await checkEncryptionKey(database, deriveKeys(config.encryptionKey).dataKey);
+    return await fn(database, config);
+  } finally {
+    await database.close();
+  }
+}
+
+/**
+ * Loads the server only when serving, after the configuration is known to be good.
+ * oidc-provider warns at import that Node.js 20 is unsupported; Hearth ID is tested on
+ * Node.js 20 (see docs/decisions), so that one line is not shown to operators.
+ */
+async function importServer(): Promise<typeof import('../boot.js')> {
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    if (!String(args[0]).includes('Unsupported runtime')) warn(...args);
+  };
+  try {
+    return await import('../boot.js');
+  } finally {
+    console.warn = warn;
+  }
+}
+
+async function serve(): Promise<void> {
+  const config = loadConfig(process.env);
+  const { createLogger, startIdServer } = await importServer();
+  const logger = createLogger(config);
+  const server = await startIdServer(config, logger);
+  logger.info({ url: config.appUrl, port: config.port, db: config.db.provider }, `Hearth ID is listening on port ${config.port}`);
+  if (await isSetupRequired(server.ctx.database)) {
+    logger.info(`No account exists yet: open ${config.appUrl}/setup to create the first admin, or run: hearth-id create-admin --username <name> --email <email>`);
+  }
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info(`${signal} received: finishing requests and shutting down`);
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    await server.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+const program = new Command()
+  .name('hearth-id')
+  .description('Hearth ID: a passkey-first OpenID Connect provider. With no command, runs the server.')
+  .showHelpAfterError()
+  .action(serve);
+
+program
+  .command('one-time-access-token')
+  .description('print a one-time login link for a user (works once, expires after 1 hour)')
+  .argument('<username>', 'the user to sign in')
+  .action(async (username: string) => {
+    await withDatabase(async (database, config) => {
+      const user = await findUserByUsername(database.db, username);
+      if (!user) throw new DomainError('not_found', `no user named "${username}"`);
+      const { token } = await createOneTimeAccessToken(database.db, user.id);
+      console.log(oneTimeAccessUrl(config.appUrl, token));
+    });
+  });
+
+program
+  .command('create-admin')
+  .description('create an administrator without a browser and print a one-time login link for them')
+  .requiredOption('--username <username>', 'their user name')
+  .requiredOption('--email <email>', 'their email address')
+  .option('--first-name <name>', 'their first name')
+  .option('--last-name <name>', 'their last name')
+  .action(async (options: { username: string; email: string; firstName?: string; lastName?: string }) => {
+    if (!/^[^\s@]+@[^\s@]+$/.test(options.email)) throw new DomainError('invalid', `--email: "${options.email}" is not an email address`);
+    await withDatabase(async (database, config) => {
+      const user = await createUser(database.db, {
+        username: options.username,
+        email: options.email,
+        firstName: options.firstName ?? null,
+        lastName: options.lastName ?? null,
+        isAdmin: true,
+      });
+      const { token } = await createOneTimeAccessToken(database.db, user.id);
+      console.error(`Created administrator "${user.username}". Open this link to sign in and add a passkey (works once, within 1 hour):`);
+      console.log(oneTimeAccessUrl(config.appUrl, token));
+    });
+  });
+
+program
+  .command('key-rotate')
+  .description('add a new token signing key; the old one stays published until tokens signed with it expire')
+  .action(async () => {
+    await withDatabase(async (database, config) => {
+      const { kid, retired } = await rotateSigningKey(database, deriveKeys(config.encryptionKey).dataKey);
+      console.log(`New signing key ${kid}${retired.length ? `; retired ${retired.join(', ')}` : ''}.`);
+      console.error('Restart every Hearth ID process to start signing with it.');
+    });
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof ConfigError || error instanceof DomainError) {
+    console.error(`hearth-id: ${error.message}`);
+  } else {
+    console.error(`hearth-id: ${(error as Error).message ?? String(error)}`);
+    if (process.env.LOG_LEVEL === 'debug') console.error(error);
+  }
+  process.exit(1);
+}
