@@ -201,6 +201,19 @@ export async function deleteClient(db: Kysely<DB>, id: string): Promise<void> {
   if (Number(result.numDeletedRows) === 0) throw new DomainError('not_found', 'OIDC client not found');
 }
 
+/**
+ * Clients whose only allowed group is this one. Deleting the group would leave them with
+ * no restriction, which means open to everyone, so the group must not go while they exist.
+ */
+export async function clientsLimitedToOnly(db: Kysely<DB>, groupId: string): Promise<OidcClient[]> {
+  const limited = await db.selectFrom('oidc_client_allowed_groups').select('client_id').where('group_id', '=', groupId).execute();
+  const ids = limited.map((row) => row.client_id);
+  if (ids.length === 0) return [];
+  const rows = await db.selectFrom('oidc_clients').selectAll().where('id', 'in', ids).orderBy('name').execute();
+  const groups = await allowedGroupsOf(db, ids);
+  return rows.map((row) => toClient(row, groups.get(row.id) ?? [])).filter((client) => client.allowedGroupIds.length === 1);
+}
+
 /** Whether a user may sign in to a client: any user when the client has no allowed groups. */
 export async function isUserAllowedForClient(db: Kysely<DB>, client: OidcClient, userId: string): Promise<boolean> {
   if (client.allowedGroupIds.length === 0) return true;

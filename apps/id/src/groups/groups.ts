@@ -5,6 +5,7 @@ import type { DB, UserGroupsTable } from '../db/schema.js';
 import { isoTimestamp, nowIso } from '../db/database.js';
 import { DomainError, isUniqueViolation } from '../errors.js';
 import { toUser, type User } from '../users/users.js';
+import { clientsLimitedToOnly } from '../clients/clients.js';
 
 /**
  * A user group. `name` is what people read in the admin screens; `friendlyName` is the
@@ -127,7 +128,19 @@ export async function updateGroup(db: Kysely<DB>, id: string, input: Partial<Gro
   return requireGroup(db, id);
 }
 
+/**
+ * Deletes a group and its memberships. A client whose only allowed group this is would be
+ * left unrestricted, open to everyone, so that is refused until the client is changed.
+ */
 export async function deleteGroup(db: Kysely<DB>, id: string): Promise<void> {
+  const guarded = await clientsLimitedToOnly(db, id);
+  if (guarded.length > 0) {
+    const names = guarded.map((client) => client.name).join(', ');
+    throw new DomainError(
+      'conflict',
+      `only members of this group may sign in to ${names}; deleting it would open them to everyone, so change their allowed groups first`,
+    );
+  }
   const result = await db.deleteFrom('user_groups').where('id', '=', id).executeTakeFirst();
   if (Number(result.numDeletedRows) === 0) throw new DomainError('not_found', 'group not found');
 }

@@ -1,0 +1,178 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DB_PROVIDERS, api, signedInUser, startTestServer, type TestServer } from './support/server.js';
+
+describe.each(DB_PROVIDERS)('admin API: groups on %s', (provider) => {
+  let server: TestServer;
+  let admin: string;
+
+  beforeAll(async () => {
+    server = await startTestServer({ provider });
+    admin = (await signedInUser(server, { username: 'group-admin', isAdmin: true })).cookie;
+  });
+  afterAll(async () => server?.stop());
+
+  const createGroup = async (name: string, friendlyName: string) => {
+    const res = await api(server, 'POST', '/api/admin/groups', { cookie: admin, body: { name, friendlyName } });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    return res.body.group as { id: string; name: string; friendlyName: string };
+  };
+  const createUser = async (username: string) => {
+    const res = await api(server, 'POST', '/api/admin/users', { cookie: admin, body: { username } });
+    expect(res.status).toBe(201);
+    return res.body.user as { id: string; username: string };
+  };
+  const names = (list: { username?: string; friendlyName?: string }[]) => list.map((x) => x.username ?? x.friendlyName);
+
+  it('answers 401 without a session and 403 to a non-admin', async () => {
+    expect((await api(server, 'GET', '/api/admin/groups')).status).toBe(401);
+    const { cookie } = await signedInUser(server);
+    expect((await api(server, 'GET', '/api/admin/groups', { cookie })).status).toBe(403);
+    expect((await api(server, 'POST', '/api/admin/groups', { cookie, body: { name: 'x', friendlyName: 'x' } })).status).toBe(403);
+  });
+
+  it('refuses a cross-site POST', async () => {
+    const res = await api(server, 'POST', '/api/admin/groups', {
+      cookie: admin,
+      body: { name: 'Evil', friendlyName: 'evil' },
+      origin: 'http://evil.example',
+    });
+    expect(res.status).toBe(403);
+  });
+
+  it('creates, reads, renames and deletes a group', async () => {
+    const group = await createGroup('Dashy admins', 'admins');
+    expect(group).toMatchObject({ name: 'Dashy admins', friendlyName: 'admins' });
+
+    const read = await api(server, 'GET', `/api/admin/groups/${group.id}`, { cookie: admin });
+    expect(read.status).toBe(200);
+    expect(read.body).toEqual({ group, members: [] });
+
+    const renamed = await api(server, 'PATCH', `/api/admin/groups/${group.id}`, { cookie: admin, body: { name: 'Admins of Dashy' } });
+    expect(renamed.status).toBe(200);
+    expect(renamed.body.group).toMatchObject({ name: 'Admins of Dashy', friendlyName: 'admins' });
+
+    const list = await api(server, 'GET', '/api/admin/groups', { cookie: admin });
+    expect(list.body.groups).toEqual(expect.arrayContaining([expect.objectContaining({ id: group.id, memberCount: 0 })]));
+
+    expect((await api(server, 'DELETE', `/api/admin/groups/${group.id}`, { cookie: admin })).status).toBe(204);
+    expect((await api(server, 'GET', `/api/admin/groups/${group.id}`, { cookie: admin })).status).toBe(404);
+    expect((await api(server, 'DELETE', `/api/admin/groups/${group.id}`, { cookie: admin })).status).toBe(404);
+    expect((await api(server, 'PATCH', `/api/admin/groups/${group.id}`, { cookie: admin, body: { name: 'x' } })).status).toBe(404);
+    expect((await api(server, 'PUT', `/api/admin/groups/${group.id}/members`, { cookie: admin, body: { userIds: [] } })).status).toBe(404);
+  });
+
+  it.each([
+    [{ friendlyName: 'ok' }, 'name'],
+    [{ name: '   ', friendlyName: 'ok' }, 'name'],
+    [{ name: 'Ok' }, 'friendlyName'],
+    [{ name: 'Ok', friendlyName: 'has space' }, 'friendlyName'],
+    [{ name: 'Ok', friendlyName: '.dot-first' }, 'friendlyName'],
+    [{ name: 'Ok', friendlyName: 'x'.repeat(65) }, 'friendlyName'],
+  ])('refuses %j with a 400 naming %s', async (body, field) => {
+    const res = await api(server, 'POST', '/api/admin/groups', { cookie: admin, body });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ error: 'invalid', field });
+  });
+
+  it('answers 409 for a friendly name already taken, in any case', async () => {
+    await createGroup('Family', 'family');
+    for (const friendlyName of ['family', 'Family']) {
+      const res = await api(server, 'POST', '/api/admin/groups', { cookie: admin, body: { name: 'Other', friendlyName } });
+      expect(res.status).toBe(409);
+      expect(res.body).toMatchObject({ error: 'conflict', field: 'friendlyName' });
+    }
+    const other = await createGroup('Friends', 'friends');
+    const rename = await api(server, 'PATCH', `/api/admin/groups/${other.id}`, { cookie: admin, body: { friendlyName: 'FAMILY' } });
+    expect(rename.status).toBe(409);
+    // Changing only the case of its own friendly name is not a clash.
+    const own = await api(server, 'PATCH', `/api/admin/groups/${other.id}`, { cookie: admin, body: { friendlyName: 'Friends' } });
+    expect(own.status).toBe(200);
+  });
+
+  it('sets members from the group side and shows them from the user side', async () => {
+    const group = await createGroup('Media', 'media');
+    const [ann, ben] = [await createUser('ann'), await createUser('ben')];
+
+    const set = await api(server, 'PUT', `/api/admin/groups/${group.id}/members`, {
+      cookie: admin,
+      body: { userIds: [ben.id, ann.id, ann.id] },
+    });
+    expect(set.status).toBe(200);
+    expect(names(set.body.members)).toEqual(['ann', 'ben']);
+
+    const annView = await api(server, 'GET', `/api/admin/users/${ann.id}`, { cookie: admin });
+    expect(names(annView.body.groups)).toEqual(['media']);
+    const list = await api(server, 'GET', '/api/admin/groups', { cookie: admin });
+    expect(list.body.groups.find((g: { id: string }) => g.id === group.id).memberCount).toBe(2);
+
+    const shrink = await api(server, 'PUT', `/api/admin/groups/${group.id}/members`, { cookie: admin, body: { userIds: [ben.id] } });
+    expect(names(shrink.body.members)).toEqual(['ben']);
+    expect((await api(server, 'GET', `/api/admin/users/${ann.id}`, { cookie: admin })).body.groups).toEqual([]);
+  });
+
+  it('sets groups from the user side and shows them from the group side', async () => {
+    const [ops, kids] = [await createGroup('Ops', 'ops'), await createGroup('Kids', 'kids')];
+    const cat = await createUser('cat');
+
+    const set = await api(server, 'PUT', `/api/admin/users/${cat.id}/groups`, { cookie: admin, body: { groupIds: [ops.id, kids.id] } });
+    expect(set.status).toBe(200);
+    expect(names(set.body.groups)).toEqual(['kids', 'ops']);
+    const opsView = await api(server, 'GET', `/api/admin/groups/${ops.id}`, { cookie: admin });
+    expect(names(opsView.body.members)).toEqual(['cat']);
+
+    const cleared = await api(server, 'PUT', `/api/admin/users/${cat.id}/groups`, { cookie: admin, body: { groupIds: [] } });
+    expect(cleared.body.groups).toEqual([]);
+    expect((await api(server, 'GET', `/api/admin/groups/${ops.id}`, { cookie: admin })).body.members).toEqual([]);
+  });
+
+  it('refuses unknown members or groups with a 400 and changes nothing', async () => {
+    const group = await createGroup('Strict', 'strict');
+    const dan = await createUser('dan');
+    await api(server, 'PUT', `/api/admin/groups/${group.id}/members`, { cookie: admin, body: { userIds: [dan.id] } });
+
+    const badUser = await api(server, 'PUT', `/api/admin/groups/${group.id}/members`, {
+      cookie: admin,
+      body: { userIds: ['no-such-user'] },
+    });
+    expect(badUser.status).toBe(400);
+    expect(badUser.body.field).toBe('userIds');
+    const badGroup = await api(server, 'PUT', `/api/admin/users/${dan.id}/groups`, { cookie: admin, body: { groupIds: ['no-such-group'] } });
+    expect(badGroup.status).toBe(400);
+    expect(badGroup.body.field).toBe('groupIds');
+    const notAList = await api(server, 'PUT', `/api/admin/groups/${group.id}/members`, { cookie: admin, body: { userIds: dan.id } });
+    expect(notAList.body.field).toBe('userIds');
+
+    const after = await api(server, 'GET', `/api/admin/groups/${group.id}`, { cookie: admin });
+    expect(names(after.body.members)).toEqual(['dan']);
+  });
+
+  it('will not delete the only group a client is limited to, which would open the client to everyone', async () => {
+    const [only, spare] = [await createGroup('Only', 'only'), await createGroup('Spare', 'spare')];
+    const client = await api(server, 'POST', '/api/admin/clients', {
+      cookie: admin,
+      body: { name: 'Guarded', callbackUrls: ['https://guarded.example/cb'], isPublic: true, allowedGroupIds: [only.id] },
+    });
+    const refused = await api(server, 'DELETE', `/api/admin/groups/${only.id}`, { cookie: admin });
+    expect(refused.status).toBe(409);
+    expect(refused.body.message).toContain('Guarded');
+
+    const clientId = client.body.client.id;
+    await api(server, 'PATCH', `/api/admin/clients/${clientId}`, { cookie: admin, body: { allowedGroupIds: [only.id, spare.id] } });
+    expect((await api(server, 'DELETE', `/api/admin/groups/${only.id}`, { cookie: admin })).status).toBe(204);
+    const after = await api(server, 'GET', `/api/admin/clients/${clientId}`, { cookie: admin });
+    expect(after.body.client.allowedGroupIds).toEqual([spare.id]);
+  });
+
+  it('drops memberships when a group or a user is deleted', async () => {
+    const group = await createGroup('Temporary', 'temporary');
+    const eve = await createUser('eve');
+    await api(server, 'PUT', `/api/admin/users/${eve.id}/groups`, { cookie: admin, body: { groupIds: [group.id] } });
+    await api(server, 'DELETE', `/api/admin/groups/${group.id}`, { cookie: admin });
+    expect((await api(server, 'GET', `/api/admin/users/${eve.id}`, { cookie: admin })).body.groups).toEqual([]);
+
+    const keep = await createGroup('Kept', 'kept');
+    await api(server, 'PUT', `/api/admin/groups/${keep.id}/members`, { cookie: admin, body: { userIds: [eve.id] } });
+    await api(server, 'DELETE', `/api/admin/users/${eve.id}`, { cookie: admin });
+    expect((await api(server, 'GET', `/api/admin/groups/${keep.id}`, { cookie: admin })).body.members).toEqual([]);
+  });
+});
