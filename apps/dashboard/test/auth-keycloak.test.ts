@@ -46,7 +46,6 @@ beforeAll(async () => {
     shape: 'keycloak',
     realm: 'hearth',
     clientId: CLIENT_ID,
-    redirectUri: 'http://localhost:4000/',
     accounts: [
       { id: 'rita', claims: { preferred_username: 'rita', realm_access: { roles: ['dashboard-admin', 'operator'] } } },
       {

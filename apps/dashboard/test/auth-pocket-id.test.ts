@@ -52,7 +52,6 @@ beforeAll(async () => {
   provider = await startTestProvider({
     shape: 'pocket-id',
     clientId: CLIENT_ID,
-    redirectUri: 'http://localhost:4000/',
     accounts: [
       { id: 'alice', claims: { preferred_username: 'alice', email: 'alice@example.test', groups: ['admins'] } },
       { id: 'bob', claims: { preferred_username: 'bob', email: 'bob@example.test', groups: ['family'] } },

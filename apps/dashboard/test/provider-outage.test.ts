@@ -15,7 +15,6 @@ afterAll(async () => {
 const options: TestProviderOptions = {
   shape: 'pocket-id',
   clientId: 'outage-client',
-  redirectUri: 'http://localhost:4000/',
   accounts: [{ id: 'alice', claims: { preferred_username: 'alice', groups: ['admins'] } }],
 };
 

@@ -37,7 +37,7 @@ export function describeIssues(file: string, issues: readonly ConfigIssue[]): st
 export function parseConfigText(text: string): ParseResult {
   const lineCounter = new LineCounter();
   // uniqueKeys: a key written twice is almost always a mistake that silently drops data.
-  const document = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const document = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: true });
   if (document.errors.length > 0) {
     return {
       ok: false,

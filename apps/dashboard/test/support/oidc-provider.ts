@@ -22,7 +22,8 @@ export interface TestAccount {
 export interface TestProviderOptions {
   shape: ProviderShape;
   clientId: string;
-  redirectUri: string;
+  /** Defaults to the dashboard's usual address, http://localhost:4000/. */
+  redirectUri?: string;
   accounts: TestAccount[];
   realm?: string;
   /** Reuse a port (to restart a provider where a dashboard expects it). */
@@ -61,6 +62,7 @@ export async function startTestProvider(options: TestProviderOptions): Promise<T
   const issuer = `http://127.0.0.1:${port}${prefix}`;
   const signingKey = options.signingKey ?? (await generateSigningKey());
   const accounts = new Map(options.accounts.map((account) => [account.id, account]));
+  const redirectUri = options.redirectUri ?? 'http://localhost:4000/';
   const scope = options.shape === 'keycloak' ? 'openid profile email roles' : 'openid profile email groups';
 
   const configuration: Configuration = {
@@ -68,7 +70,7 @@ export async function startTestProvider(options: TestProviderOptions): Promise<T
       {
         client_id: options.clientId,
         token_endpoint_auth_method: 'none',
-        redirect_uris: [options.redirectUri],
+        redirect_uris: [redirectUri],
         grant_types: ['authorization_code'],
         response_types: ['code'],
       },
@@ -132,7 +134,7 @@ export async function startTestProvider(options: TestProviderOptions): Promise<T
     port,
     shape: options.shape,
     clientId: options.clientId,
-    redirectUri: options.redirectUri,
+    redirectUri,
     signingKey,
     scope,
     close: () =>
