@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import type * as Boot from '../boot.js';
 import { ConfigError, loadConfig, type Config } from '../config/config.js';
 import { deriveKeys } from '../crypto/crypto.js';
 import { openDatabase, type Database } from '../db/database.js';
@@ -25,7 +26,7 @@ async function withDatabase<T>(fn: (database: Database, config: Config) => Promi
  * oidc-provider warns at import that Node.js 20 is unsupported; Hearth ID is tested on
  * Node.js 20 (see docs/decisions), so that one line is not shown to operators.
  */
-async function importServer(): Promise<typeof import('../boot.js')> {
+async function importServer(): Promise<typeof Boot> {
   const warn = console.warn;
   console.warn = (...args: unknown[]) => {
     if (!String(args[0]).includes('Unsupported runtime')) warn(...args);

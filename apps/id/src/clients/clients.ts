@@ -241,7 +241,8 @@ export async function findProviderClientMetadata(db: Kysely<DB>, id: string): Pr
     ...(client.isPublic || row.secret_hash === null
       ? { token_endpoint_auth_method: 'none' }
       : { token_endpoint_auth_method: 'client_secret_basic', client_secret: row.secret_hash }),
-    // Custom metadata read by the PKCE policy.
-    'hearth:pkce': client.pkceEnabled,
+    // Custom metadata, read by the PKCE and consent policies in oidc/provider.ts.
+    hearth_pkce: client.pkceEnabled,
+    hearth_trusted: client.trusted,
   };
 }

@@ -8,12 +8,12 @@ import { parseInput } from '../http/validation.js';
 import { recordAudit } from '../audit/audit.js';
 import { DomainError } from '../errors.js';
 import { findClient, isUserAllowedForClient } from '../clients/clients.js';
-import { authenticationOptions, verifyAuthentication } from '../passkeys/passkeys.js';
+import { authenticationOptions, authenticationResponseSchema, verifyAuthentication } from '../passkeys/passkeys.js';
 import { OIDC_SCOPES } from './provider.js';
 
 type Params = { Params: { uid: string } };
 
-const passkeyBody = z.object({ response: z.record(z.string(), z.unknown()) });
+const passkeyBody = z.object({ response: authenticationResponseSchema });
 
 /**
  * The API behind the sign-in and consent screens of an OIDC authorization. Everything
@@ -85,7 +85,7 @@ export async function registerInteractionRoutes(app: FastifyInstance, ctx: AppCo
     const { response } = parseInput(passkeyBody, request.body);
     let userId: string;
     try {
-      ({ userId } = await verifyAuthentication(db, ctx.config, response as never));
+      ({ userId } = await verifyAuthentication(db, ctx.config, response));
     } catch (error) {
       await recordAudit(db, auditFrom(request, { event: 'sign_in_failed', data: { method: 'passkey', reason: (error as Error).message } }));
       throw error;

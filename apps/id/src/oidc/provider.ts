@@ -54,7 +54,7 @@ export function createOidcProvider(ctx: AppContext, jwks: PrivateJwk[]): Provide
   // A session is not enough when its user is outside the client's allowed groups: send
   // them to the interaction, which explains the refusal and answers access_denied.
   policy.get('login')!.checks.add(
-    new interactionPolicy.Check(NOT_ALLOWED_REASON, 'the user is not in a group allowed to use this client', async (oidc) => {
+    new interactionPolicy.Check(NOT_ALLOWED_REASON, 'the user is not in a group allowed to use this client', 'access_denied', async (oidc) => {
       const accountId = oidc.oidc.session?.accountId;
       const clientId = oidc.oidc.client?.clientId;
       if (!accountId || !clientId) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
@@ -68,7 +68,7 @@ export function createOidcProvider(ctx: AppContext, jwks: PrivateJwk[]): Provide
   // The Hearth ID session is the one that counts: when it has ended (signed out, expired,
   // user disabled), the provider's own session no longer signs anyone in silently.
   policy.get('login')!.checks.add(
-    new interactionPolicy.Check(SESSION_ENDED_REASON, 'the Hearth ID session has ended', async (koa) => {
+    new interactionPolicy.Check(SESSION_ENDED_REASON, 'the Hearth ID session has ended', 'login_required', async (koa) => {
       const accountId = koa.oidc.session?.accountId;
       if (!accountId) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
       const session = await findSession(db, koa.cookies.get(SESSION_COOKIE, { signed: false }));
@@ -214,6 +214,12 @@ ${new Html(form)}
     koa.append('Set-Cookie', `${SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Lax`);
   });
 
+  // Refusals are normal (a wrong verifier, a reused code); the log says why, for whoever debugs a client.
+  for (const event of ['grant.error', 'authorization.error', 'end_session.error', 'introspection.error', 'revocation.error', 'userinfo.error'] as const) {
+    provider.on(event, (koa: KoaContextWithOIDC, err: { error?: string; error_description?: string; error_detail?: string }) =>
+      ctx.logger.info({ event, client: koa.oidc?.client?.clientId, error: err.error, description: err.error_description, detail: err.error_detail }, 'OIDC request refused'),
+    );
+  }
   provider.on('server_error', (_koa, err) => ctx.logger.error({ err }, 'OIDC server error'));
   return provider;
 }
