@@ -1,19 +1,18 @@
 // A process killed (SIGKILL, no chance to clean up) in the middle of saving must leave the
 // old file or the new one, whole, never a mix or a truncated file. The saver is compiled to
-// a private folder and run in a child process that the test kills over and over.
-import { spawn, execFile } from 'node:child_process';
+// a private folder (test/support/global-build.ts) and run in a child process that the test kills over and over.
+import { spawn } from 'node:child_process';
 import { watch } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parse } from 'yaml';
 import { startTestDashboard } from './support/dashboard.js';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
-const buildDir = join(packageDir, '.test-build', `crash-${process.pid}`);
+const buildDir = inject('dashboardBuild');
 let workDir: string;
 const versions: string[] = [];
 
@@ -24,17 +23,14 @@ function bigConfig(label: string): string {
 }
 
 beforeAll(async () => {
-  const tsc = join(packageDir, '..', '..', 'node_modules', 'typescript', 'bin', 'tsc');
-  await promisify(execFile)(process.execPath, [tsc, '-p', join(packageDir, 'tsconfig.build.json'), '--outDir', buildDir, '--sourceMap', 'false']);
   workDir = await mkdtemp(join(tmpdir(), 'hearth-crash-'));
   versions.push(bigConfig('AAAA'), bigConfig('BBBB'));
   await writeFile(join(workDir, 'a.src'), versions[0] ?? '');
   await writeFile(join(workDir, 'b.src'), versions[1] ?? '');
   await writeFile(join(workDir, 'conf.yml'), versions[1] ?? '');
-}, 120_000);
+});
 
 afterAll(async () => {
-  await rm(buildDir, { recursive: true, force: true });
   if (workDir) await rm(workDir, { recursive: true, force: true });
 });
 
