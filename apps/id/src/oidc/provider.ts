@@ -216,7 +216,7 @@ ${new Html(form)}
 
   // Refusals are normal (a wrong verifier, a reused code); the log says why, for whoever debugs a client.
   for (const event of ['grant.error', 'authorization.error', 'end_session.error', 'introspection.error', 'revocation.error', 'userinfo.error'] as const) {
-    provider.on(event, (koa: KoaContextWithOIDC, err: { error?: string; error_description?: string; error_detail?: string }) =>
+    (provider as unknown as NodeJS.EventEmitter).on(event, (koa: KoaContextWithOIDC, err: { error?: string; error_description?: string; error_detail?: string }) =>
       ctx.logger.info({ event, client: koa.oidc?.client?.clientId, error: err.error, description: err.error_description, detail: err.error_detail }, 'OIDC request refused'),
     );
   }
