@@ -24,6 +24,8 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** How long a sign-in session lasts, in seconds. */
   sessionLifetimeSeconds: number;
+  /** Sign-in attempts allowed per client address per minute; 0 turns the limit off. */
+  signInRateLimit: number;
 }
 
 const DEFAULT_APP_URL = 'http://localhost:1411';
@@ -130,5 +132,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: readVariable(env, 'HOST') ?? '0.0.0.0',
     logLevel: logLevel.data,
     sessionLifetimeSeconds: sessionMinutes * 60,
+    signInRateLimit: parseInteger('SIGN_IN_RATE_LIMIT', readVariable(env, 'SIGN_IN_RATE_LIMIT'), 30, 0, 100_000),
   };
 }

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { AppContext } from '../http/context.js';
 import { auditFrom } from '../http/context.js';
 import { parseInput } from '../http/validation.js';
+import { signInRateLimit } from '../http/rate-limit.js';
 import { recordAudit } from '../audit/audit.js';
 import { DomainError } from '../errors.js';
 import { findClient, isUserAllowedForClient } from '../clients/clients.js';
@@ -75,12 +76,12 @@ export async function registerInteractionRoutes(app: FastifyInstance, ctx: AppCo
     };
   });
 
-  app.post<Params>('/interaction/:uid/passkey-options', { config: { rateLimit: { max: 30, timeWindow: '1 minute' } } }, async (request, reply) => {
+  app.post<Params>('/interaction/:uid/passkey-options', { config: signInRateLimit(ctx.config) }, async (request, reply) => {
     await details(request, reply);
     return authenticationOptions(db, ctx.config);
   });
 
-  app.post<Params>('/interaction/:uid/passkey', { config: { rateLimit: { max: 30, timeWindow: '1 minute' } } }, async (request, reply) => {
+  app.post<Params>('/interaction/:uid/passkey', { config: signInRateLimit(ctx.config) }, async (request, reply) => {
     await details(request, reply);
     const { response } = parseInput(passkeyBody, request.body);
     let userId: string;

@@ -4,12 +4,12 @@ import { auditFrom } from '../http/context.js';
 import { recordAudit } from '../audit/audit.js';
 import { DomainError } from '../errors.js';
 import { html, page } from '../pages/page.js';
+import { signInRateLimit } from '../http/rate-limit.js';
 import { INVALID_TOKEN_MESSAGE, redeemOneTimeAccessToken } from './one-time-access.js';
 
 /** Where a login link lands: the account page, which offers to add a passkey. */
 export const AFTER_LOGIN_LINK = '/settings/account';
 
-const rateLimit = { rateLimit: { max: 30, timeWindow: '1 minute' } };
 
 /**
  * Login links. GET /lc/<token> only shows a page (link previews and scanners must not use
@@ -18,6 +18,7 @@ const rateLimit = { rateLimit: { max: 30, timeWindow: '1 minute' } };
  */
 export async function registerOneTimeAccessRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const { db } = ctx.database;
+  const rateLimit = signInRateLimit(ctx.config);
 
   async function redeem(request: FastifyRequest<{ Params: { token: string } }>, reply: FastifyReply): Promise<string> {
     try {

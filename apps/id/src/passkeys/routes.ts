@@ -6,6 +6,7 @@ import { auditFrom, type AppContext } from '../http/context.js';
 import { noContent, requireSignedIn, sessionOf } from '../http/guards.js';
 import { parseInput, text } from '../http/validation.js';
 import { requireUser } from '../users/users.js';
+import { signInRateLimit } from '../http/rate-limit.js';
 import {
   authenticationOptions,
   authenticationResponseSchema,
@@ -24,12 +25,11 @@ const addBody = z.object({ response: registrationResponseSchema, name: text(NAME
 const renameBody = z.object({ name: text(NAME_MAX) });
 const verifyBody = z.object({ response: authenticationResponseSchema });
 
-/** Unauthenticated ceremony endpoints are cheap to call and worth throttling per address. */
-const signInRateLimit = { rateLimit: { max: 30, timeWindow: '1 minute' } };
-
 export async function registerPasskeyRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const { config } = ctx;
   const { db } = ctx.database;
+  // Unauthenticated ceremony endpoints are cheap to call and worth throttling per address.
+  const rateLimit = signInRateLimit(config);
 
   app.get('/api/me/passkeys', { preHandler: requireSignedIn }, async (request) => {
     return { passkeys: await listPasskeys(db, sessionOf(request).user.id) };
@@ -61,11 +61,11 @@ export async function registerPasskeyRoutes(app: FastifyInstance, ctx: AppContex
     return noContent(reply);
   });
 
-  app.post('/api/passkey-login/options', { config: signInRateLimit }, async () => {
+  app.post('/api/passkey-login/options', { config: rateLimit }, async () => {
     return authenticationOptions(db, config);
   });
 
-  app.post('/api/passkey-login/verify', { config: signInRateLimit }, async (request, reply) => {
+  app.post('/api/passkey-login/verify', { config: rateLimit }, async (request, reply) => {
     let userId: string;
     let passkeyId: string;
     try {

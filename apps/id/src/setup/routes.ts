@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { AppContext } from '../http/context.js';
 import { auditFrom } from '../http/context.js';
 import { email, optionalText, parseInput, text } from '../http/validation.js';
+import { signInRateLimit } from '../http/rate-limit.js';
 import { recordAudit } from '../audit/audit.js';
 import { DomainError } from '../errors.js';
 import { SETUP_DONE_MESSAGE, createFirstAdmin, isSetupRequired } from './setup.js';
@@ -21,7 +22,7 @@ export async function registerSetupRoutes(app: FastifyInstance, ctx: AppContext)
     return { setupRequired: true };
   });
 
-  app.post('/api/setup', { config: { rateLimit: { max: 20, timeWindow: '1 minute' } } }, async (request, reply) => {
+  app.post('/api/setup', { config: signInRateLimit(ctx.config) }, async (request, reply) => {
     const input = parseInput(setupBody, request.body);
     const user = await createFirstAdmin(ctx.database, input);
     await reply.signIn(user.id);
