@@ -60,3 +60,18 @@ describe('startup errors: one clear line and a non-zero exit', () => {
     expect(result.stderr).toContain('DB_CONNECTION_STRING');
   });
 });
+
+describe('a port already in use', () => {
+  it('says so and exits non-zero', async () => {
+    const { createServer } = await import('node:net');
+    const blocker = createServer();
+    const port = await new Promise<number>((resolve) => blocker.listen(0, '127.0.0.1', () => resolve((blocker.address() as { port: number }).port)));
+    try {
+      const result = await runCli([], { ...base(), ENCRYPTION_KEY: KEY, PORT: String(port) });
+      expect(result.code).not.toBe(0);
+      expect(result.stderr).toContain(`port ${port} is already in use`);
+    } finally {
+      blocker.close();
+    }
+  });
+});

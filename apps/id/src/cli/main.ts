@@ -42,7 +42,11 @@ async function serve(): Promise<void> {
   const config = loadConfig(process.env);
   const { createLogger, startIdServer } = await importServer();
   const logger = createLogger(config);
-  const server = await startIdServer(config, logger);
+  const server = await startIdServer(config, logger).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'EADDRINUSE') throw new ConfigError(`port ${config.port} is already in use on ${config.host}; stop the other program or set PORT`);
+    if (error.code === 'EACCES') throw new ConfigError(`not allowed to listen on port ${config.port}; choose a PORT above 1023 or run with the needed privileges`);
+    throw error;
+  });
   logger.info({ url: config.appUrl, port: config.port, db: config.db.provider }, `Hearth ID is listening on port ${config.port}`);
   if (await isSetupRequired(server.ctx.database)) {
     logger.info(`No account exists yet: open ${config.appUrl}/setup to create the first admin, or run: hearth-id create-admin --username <name> --email <email>`);

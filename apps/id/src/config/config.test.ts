@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, normaliseAppUrl } from './config.js';
+
+const KEY = { ENCRYPTION_KEY: 'local-dev-key-32-bytes-padding!!' };
+
+describe('configuration', () => {
+  it('uses the documented defaults', () => {
+    const config = loadConfig(KEY);
+    expect(config).toMatchObject({
+      appUrl: 'http://localhost:1411',
+      rpId: 'localhost',
+      secure: false,
+      trustProxy: false,
+      db: { provider: 'sqlite', connectionString: 'data/hearth-id.db' },
+      port: 1411,
+      host: '0.0.0.0',
+      logLevel: 'info',
+      signInRateLimit: 30,
+    });
+  });
+
+  it('reads the seed compose file’s values', () => {
+    const config = loadConfig({
+      APP_URL: 'http://localhost:1411',
+      TRUST_PROXY: 'false',
+      DB_PROVIDER: 'sqlite',
+      DB_CONNECTION_STRING: '/data/pocket-id.db',
+      ENCRYPTION_KEY: 'local-dev-key-32-bytes-padding!!',
+    });
+    expect(config.db).toEqual({ provider: 'sqlite', connectionString: '/data/pocket-id.db' });
+    expect(config.encryptionKey.length).toBe(32);
+  });
+
+  it.each([
+    ['HTTPS://Auth.Example.COM', 'https://auth.example.com'],
+    ['https://auth.example.com/', 'https://auth.example.com'],
+    ['https://auth.example.com:443', 'https://auth.example.com'],
+    ['http://localhost:1411/', 'http://localhost:1411'],
+    [' http://localhost:1411 ', 'http://localhost:1411'],
+  ])('normalises APP_URL %s to %s', (raw, expected) => {
+    expect(normaliseAppUrl(raw)).toBe(expected);
+  });
+
+  it('derives the WebAuthn RP ID from APP_URL’s host name', () => {
+    const config = loadConfig({ ...KEY, APP_URL: 'https://auth.example.com:8443' });
+    expect(config.rpId).toBe('auth.example.com');
+    expect(config.secure).toBe(true);
+  });
+
+  it.each([
+    ['ftp://example.com', 'http:// or https://'],
+    ['https://user:pw@example.com', 'user name or password'],
+    ['https://example.com/auth', 'must not have a path'],
+    ['https://example.com/?x=1', 'must not have a path'],
+    ['example.com', 'absolute URL'],
+  ])('rejects APP_URL %s', (raw, message) => {
+    expect(() => loadConfig({ ...KEY, APP_URL: raw })).toThrow(ConfigError);
+    expect(() => loadConfig({ ...KEY, APP_URL: raw })).toThrow(message);
+  });
+
+  it('accepts postgresql:// and rejects a sqlite path for postgres', () => {
+    expect(loadConfig({ ...KEY, DB_PROVIDER: 'postgres', DB_CONNECTION_STRING: 'postgresql://u@db/hearth' }).db.provider).toBe('postgres');
+    expect(() => loadConfig({ ...KEY, DB_PROVIDER: 'postgres', DB_CONNECTION_STRING: 'data/x.db' })).toThrow('postgres:// URL');
+    expect(() => loadConfig({ ...KEY, DB_CONNECTION_STRING: 'postgres://u@db/hearth' })).toThrow('set DB_PROVIDER=postgres');
+  });
+
+  it('counts ENCRYPTION_KEY in bytes, not characters', () => {
+    expect(() => loadConfig({ ENCRYPTION_KEY: 'ééééééééé' })).not.toThrow();
+    expect(() => loadConfig({ ENCRYPTION_KEY: '123456789012345' })).toThrow('ENCRYPTION_KEY must be at least 16 bytes long');
+  });
+
+  it('refuses a variable set both directly and as _FILE', () => {
+    expect(() => loadConfig({ ...KEY, ENCRYPTION_KEY_FILE: '/run/secrets/key' })).toThrow('set only one');
+  });
+});
