@@ -152,3 +152,16 @@ describe('edits made on disk', () => {
     expect(dashboard.logs.some((line) => String(line.msg).startsWith('keeping the last valid configuration'))).toBe(true);
   });
 });
+
+describe('a folder where the save cannot be written', () => {
+  it('answers with what the system said and leaves the file alone', async () => {
+    // A file where the backup folder should be: the same failure path as a read-only mount
+    // or a full disk, and reproducible as any user.
+    await writeFile(join(dashboard.userDataDir, '.backups'), 'not a folder');
+    const response = await dashboard.save({ config: ORIGINAL.replace('Before', 'Never') });
+    expect(response.status).toBe(500);
+    expect(await response.json()).toEqual({ error: 'internal error', reason: 'cannot write conf.yml in the user data folder (EEXIST)' });
+    expect(await conf()).toBe(ORIGINAL);
+    expect(dashboard.logs.some((line) => String(line.msg).startsWith('save failed: cannot write conf.yml'))).toBe(true);
+  });
+});

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { dashboardJsonSchema } from './json-schema.js';
+import { configurationReference } from './reference.js';
 import { describeIssues, parseConfigText } from './parse.js';
 
 describe('parseConfigText', () => {
@@ -80,10 +81,14 @@ describe('parseConfigText', () => {
   });
 });
 
-describe('conf.schema.json', () => {
+describe('files generated from the schema', () => {
   it('is the committed output of the zod schema', async () => {
     const committed = JSON.parse(await readFile(new URL('../../conf.schema.json', import.meta.url), 'utf8')) as unknown;
     expect(committed).toEqual(dashboardJsonSchema());
+  });
+
+  it('has its committed reference in docs/', async () => {
+    expect(await readFile(new URL('../../../../docs/dashboard-configuration.md', import.meta.url), 'utf8')).toBe(configurationReference());
   });
 
   it('describes the Dashy keys editors should complete', () => {

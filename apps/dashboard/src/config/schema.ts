@@ -34,13 +34,14 @@ export const displayDataSchema = z
     sectionLayout: z.enum(['auto', 'grid']).optional(),
     itemCountX: z.number().int().optional(),
     itemCountY: z.number().int().optional(),
-    hideForUsers: strings.optional(),
-    showForUsers: strings.optional(),
-    hideForGuests: z.boolean().optional(),
-    hideForKeycloakUsers: groupsAndRoles.optional(),
-    showForKeycloakUsers: groupsAndRoles.optional(),
+    hideForUsers: strings.optional().describe('Hidden from these users (names compare case-insensitively).'),
+    showForUsers: strings.optional().describe('Shown only to these signed-in users.'),
+    hideForGuests: z.boolean().optional().describe('Hidden from signed-out visitors.'),
+    hideForKeycloakUsers: groupsAndRoles.optional().describe('Hidden from users with any of these groups or roles (any OIDC provider).'),
+    showForKeycloakUsers: groupsAndRoles.optional().describe('Shown only to users with one of these groups or roles (any OIDC provider).'),
   })
-  .loose();
+  .loose()
+  .meta({ id: 'displayData' });
 
 const itemFields = {
   title: z.string().optional(),
@@ -56,10 +57,10 @@ const itemFields = {
   provider: z.string().optional(),
   statusCheck: z.boolean().optional(),
   statusCheckUrl: url.optional(),
-  statusCheckHeaders: z.record(z.string(), z.string()).optional(),
-  statusCheckAllowInsecure: z.boolean().optional(),
-  statusCheckAcceptCodes: z.union([z.string(), z.number().int()]).optional(),
-  statusCheckMaxRedirects: z.number().int().min(0).optional(),
+  statusCheckHeaders: z.record(z.string(), z.string()).optional().describe('Headers sent with status checks; never sent to browsers.'),
+  statusCheckAllowInsecure: z.boolean().optional().describe('Accept self-signed TLS certificates when checking.'),
+  statusCheckAcceptCodes: z.union([z.string(), z.number().int()]).optional().describe('HTTP codes counted as up besides 2xx, e.g. "401, 403".'),
+  statusCheckMaxRedirects: z.number().int().min(0).optional().describe('Redirects followed when checking (default 3, at most 10).'),
   displayData: displayDataSchema.optional(),
 };
 
@@ -75,7 +76,8 @@ export const itemSchema: z.ZodType<DashyItem> = z
       return z.array(itemSchema).optional();
     },
   })
-  .loose();
+  .loose()
+  .meta({ id: 'item' });
 
 export const sectionSchema = z
   .object({
@@ -99,11 +101,11 @@ export const pageSchema = z
 
 const oidcSchema = z
   .object({
-    clientId: z.string().min(1),
-    endpoint: httpUrl,
-    adminGroup: z.string().optional(),
-    adminRole: z.string().optional(),
-    scope: z.string().optional(),
+    clientId: z.string().min(1).describe('The client ID registered at the provider.'),
+    endpoint: httpUrl.describe('The issuer URL, exactly as the provider writes it in tokens (its APP_URL).'),
+    adminGroup: z.string().optional().describe('Members of this group (the `groups` claim) are admins.'),
+    adminRole: z.string().optional().describe('Holders of this role (realm_access / resource_access) are admins.'),
+    scope: z.string().optional().describe('Scopes the browser requests; include `groups` for adminGroup.'),
   })
   .loose();
 
@@ -121,10 +123,10 @@ const keycloakSchema = z
 
 export const authSchema = z
   .object({
-    enableGuestAccess: z.boolean().optional(),
-    enableOidc: z.boolean().optional(),
+    enableGuestAccess: z.boolean().optional().describe('Let signed-out visitors see what guests may see.'),
+    enableOidc: z.boolean().optional().describe('Sign in through an OpenID Connect provider (auth.oidc).'),
     oidc: oidcSchema.optional(),
-    enableKeycloak: z.boolean().optional(),
+    enableKeycloak: z.boolean().optional().describe('Sign in through Keycloak (auth.keycloak).'),
     keycloak: keycloakSchema.optional(),
     enableHeaderAuth: z.boolean().optional(),
     users: z.array(z.object({ user: z.string() }).loose()).optional(),
@@ -152,8 +154,8 @@ export const appConfigSchema = z
     statusCheckInterval: z.number().int().min(0).optional(),
     hideComponents: z.object({}).loose().optional(),
     webSearch: z.object({}).loose().optional(),
-    disableConfiguration: z.boolean().optional(),
-    disableConfigurationForNonAdmin: z.boolean().optional(),
+    disableConfiguration: z.boolean().optional().describe('Nobody can save the configuration from the browser.'),
+    disableConfigurationForNonAdmin: z.boolean().optional().describe('Non-admins get a read-only view.'),
     enableServiceWorker: z.boolean().optional(),
     auth: authSchema.optional(),
   })

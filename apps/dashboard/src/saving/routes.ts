@@ -38,6 +38,7 @@ export function registerSaveRoute(app: FastifyInstance, { store, saver, auth, au
       }
       const result = await saver.save(body.data.config, body.data.filename ?? ROOT_CONFIG_FILE);
       if (!result.ok) {
+        if (result.status === 500) request.log.error(`save failed: ${result.reason}`);
         return reply.code(result.status).send({ error: errorName(result.status), reason: result.reason, ...(result.errors ? { errors: result.errors } : {}) });
       }
       request.log.info({ user: request.auth?.user, file: result.fileName, backup: result.backup }, 'configuration saved');

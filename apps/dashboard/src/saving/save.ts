@@ -22,7 +22,7 @@ export interface SaverOptions {
 
 export type SaveResult =
   | { ok: true; fileName: string; backup: string | null; config: DashyConfig }
-  | { ok: false; status: 400 | 413; reason: string; errors?: ConfigIssue[] };
+  | { ok: false; status: 400 | 413 | 500; reason: string; errors?: ConfigIssue[] };
 
 export class ConfigSaver {
   private readonly queue = new SerialQueue();
@@ -48,11 +48,17 @@ export class ConfigSaver {
     const parsed = parseConfigText(text);
     if (!parsed.ok) return { ok: false, status: 400, reason: 'invalid configuration', errors: parsed.errors };
 
-    return this.queue.run(async () => {
+    return this.queue.run(async (): Promise<SaveResult> => {
       const target = join(this.userDataDir, fileName);
-      const backup = await this.backUp(fileName);
-      await writeFileAtomic(target, text);
-      return { ok: true, fileName, backup, config: parsed.config };
+      try {
+        const backup = await this.backUp(fileName);
+        await writeFileAtomic(target, text);
+        return { ok: true, fileName, backup, config: parsed.config };
+      } catch (error) {
+        // A read-only mount or a full disk: the old file is intact; say what the system said.
+        const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+        return { ok: false, status: 500, reason: `cannot write ${fileName} in the user data folder (${code})` };
+      }
     });
   }
 
