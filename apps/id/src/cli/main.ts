@@ -6,7 +6,9 @@ import { openDatabase, type Database } from '../db/database.js';
 import { DomainError } from '../errors.js';
 import { checkEncryptionKey, rotateSigningKey } from '../keys/signing-keys.js';
 import { createOneTimeAccessToken, oneTimeAccessUrl } from '../one-time-access/one-time-access.js';
-import { isSetupRequired } from '../setup/setup.js';
+import { isSetupRequired, joinDefaultAdminGroup } from '../setup/setup.js';
+import { createGroup, findGroupByFriendlyName } from '../groups/groups.js';
+import { createClient, findClient } from '../clients/clients.js';
 import { createUser, findUserByUsername } from '../users/users.js';
 
 /** Runs fn with the configured database open; every command shares the server's configuration. */
@@ -101,11 +103,70 @@ program
         lastName: options.lastName ?? null,
         isAdmin: true,
       });
+      await joinDefaultAdminGroup(database.db, user.id);
       const { token } = await createOneTimeAccessToken(database.db, user.id);
       console.error(`Created administrator "${user.username}". Open this link to sign in and add a passkey (works once, within 1 hour):`);
       console.log(oneTimeAccessUrl(config.appUrl, token));
     });
   });
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+program
+  .command('create-group')
+  .description('create a user group; its friendly name is what the groups claim carries')
+  .requiredOption('--name <name>', 'the name people read, e.g. "Dashy admins"')
+  .requiredOption('--friendly-name <name>', 'the value in the groups claim, e.g. admins')
+  .option('--if-missing', 'do nothing when a group with this friendly name exists')
+  .action(async (options: { name: string; friendlyName: string; ifMissing?: boolean }) => {
+    await withDatabase(async (database) => {
+      const existing = options.ifMissing ? await findGroupByFriendlyName(database.db, options.friendlyName) : null;
+      const group = existing ?? (await createGroup(database.db, { name: options.name, friendlyName: options.friendlyName }));
+      console.log(group.id);
+    });
+  });
+
+program
+  .command('create-client')
+  .description('create an OIDC client and print its client ID (and, for a confidential client, its secret on the next line)')
+  .requiredOption('--name <name>', 'the app name people see when signing in')
+  .requiredOption('--callback-url <url>', 'an exact callback URL (repeat for more)', collect)
+  .option('--logout-callback-url <url>', 'an exact post-logout URL (repeat for more)', collect)
+  .option('--public', 'a public client: no secret, PKCE required')
+  .option('--pkce', 'require PKCE of a confidential client too')
+  .option('--trusted', 'skip the consent screen for this app')
+  .option('--id <clientId>', 'use this client ID instead of a new UUID')
+  .option('--if-missing', 'with --id: do nothing when that client exists')
+  .action(
+    async (options: {
+      name: string;
+      callbackUrl: string[];
+      logoutCallbackUrl?: string[];
+      public?: boolean;
+      pkce?: boolean;
+      trusted?: boolean;
+      id?: string;
+      ifMissing?: boolean;
+    }) => {
+      await withDatabase(async (database) => {
+        if (options.ifMissing && options.id && (await findClient(database.db, options.id))) {
+          console.log(options.id);
+          return;
+        }
+        const { client, secret } = await createClient(database.db, {
+          ...(options.id && { id: options.id }),
+          name: options.name,
+          callbackUrls: options.callbackUrl,
+          logoutCallbackUrls: options.logoutCallbackUrl ?? [],
+          isPublic: options.public ?? false,
+          pkceEnabled: options.pkce ?? false,
+          trusted: options.trusted ?? false,
+        });
+        console.log(client.id);
+        if (secret) console.log(secret);
+      });
+    },
+  );
 
 program
   .command('key-rotate')

@@ -3,7 +3,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { DB, OidcClientsTable } from '../db/schema.js';
 import { isoTimestamp, nowIso } from '../db/database.js';
 import { hashToken, randomToken } from '../crypto/crypto.js';
-import { DomainError } from '../errors.js';
+import { DomainError, isUniqueViolation } from '../errors.js';
 
 export interface OidcClient {
   /** The client ID relying parties are configured with: a generated UUID. */
@@ -122,9 +122,15 @@ async function writeAllowedGroups(trx: Kysely<DB>, clientId: string, groupIds: s
 }
 
 /** Creates a client. A confidential client's secret is returned here once and stored only as a hash. */
-export async function createClient(db: Kysely<DB>, input: OidcClientInput): Promise<{ client: OidcClient; secret: string | null }> {
+export async function createClient(
+  db: Kysely<DB>,
+  input: OidcClientInput & { /** A client ID to use instead of a new UUID (scripted setups). */ id?: string },
+): Promise<{ client: OidcClient; secret: string | null }> {
   checkInput(input);
-  const id = randomUUID();
+  if (input.id !== undefined && !/^[A-Za-z0-9._~-]{1,128}$/.test(input.id)) {
+    throw new DomainError('invalid', 'a client ID is 1 to 128 letters, digits or . _ ~ -', 'id');
+  }
+  const id = input.id ?? randomUUID();
   const now = nowIso();
   const secret = input.isPublic ? null : randomToken(32);
   await db.transaction().execute(async (trx) => {
@@ -142,7 +148,11 @@ export async function createClient(db: Kysely<DB>, input: OidcClientInput): Prom
         trusted: input.trusted ? 1 : 0,
         secret_hash: secret === null ? null : hashToken(secret),
       })
-      .execute();
+      .execute()
+      .catch((error: unknown) => {
+        if (isUniqueViolation(error)) throw new DomainError('conflict', `a client with the ID "${id}" already exists`, 'id');
+        throw error;
+      });
     await writeAllowedGroups(trx, id, input.allowedGroupIds ?? []);
   });
   return { client: await requireClient(db, id), secret };

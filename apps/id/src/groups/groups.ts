@@ -211,3 +211,21 @@ export async function setUserGroups(db: Kysely<DB>, userId: string, groupIds: st
     }
   });
 }
+
+/** Friendly names are unique regardless of case. */
+export async function findGroupByFriendlyName(db: Kysely<DB>, friendlyName: string): Promise<Group | null> {
+  const row = await db
+    .selectFrom('user_groups')
+    .selectAll()
+    .where(sql<string>`lower(friendly_name)`, '=', friendlyName.toLowerCase())
+    .executeTakeFirst();
+  return row ? toGroup(row) : null;
+}
+
+export async function addUserToGroup(db: Kysely<DB>, userId: string, groupId: string): Promise<void> {
+  await db
+    .insertInto('user_group_members')
+    .values({ user_id: userId, group_id: groupId })
+    .onConflict((oc) => oc.columns(['user_id', 'group_id']).doNothing())
+    .execute();
+}
