@@ -34,7 +34,7 @@ export interface ViewInput {
 
 const NOT_FOUND = { kind: 'denied', status: 404, reason: 'no such configuration file' } as const;
 
-export function viewerOf(requester: Requester): Viewer | null {
+export function viewerOf(requester: Requester): Viewer {
   if (requester.kind === 'signed-out') return { kind: 'guest' };
   return { kind: 'user', user: requester.identity.user, groups: requester.identity.groups, roles: requester.identity.roles };
 }
@@ -54,7 +54,6 @@ export function configView({ fileName, file, root, auth, requester }: ViewInput)
     return { kind: 'denied', status: 401, reason: 'sign-in required' };
   }
   const viewer = viewerOf(requester);
-  if (!viewer) return NOT_FOUND;
   if (!isRoot) {
     const page = root.config.pages?.find((candidate) => localPageFileName(candidate.path) === fileName);
     // Only files that the root config lists as pages are served to non-admins.
@@ -63,11 +62,11 @@ export function configView({ fileName, file, root, auth, requester }: ViewInput)
   }
   if (!file) return NOT_FOUND;
   const filtered = filterConfigForViewer(file.config, viewer);
-  return { kind: 'filtered', body: toYaml(readOnlyFor(filtered, root.config, auth)) };
+  return { kind: 'filtered', body: toYaml(forNonAdmin(filtered, root.config, auth)) };
 }
 
-/** Marks the view read-only when the owner asked non-admins not to edit, and drops secrets. */
-function readOnlyFor(view: DashyConfig, root: DashyConfig, auth: AuthSettings | null): DashyConfig {
+/** Drops auth secrets, and marks the view read-only when the owner asked non-admins not to edit. */
+function forNonAdmin(view: DashyConfig, root: DashyConfig, auth: AuthSettings | null): DashyConfig {
   if (!view.appConfig) return view;
   const appConfig = { ...view.appConfig };
   if (appConfig.auth) appConfig.auth = auth ? publicAuthBlock(auth.block) : publicAuthBlock(appConfig.auth);

@@ -1,8 +1,11 @@
-// Compiles the dashboard once per test run into a private folder, for the tests that must run
-// it as a separate process (the CLI, and the save that gets killed). A private folder, not
-// dist/, so a test run never races a build.
+// Compiles the dashboard once per test run into a private temporary folder, for the tests
+// that must run it as a separate process (the CLI, and the save that gets killed). Not
+// dist/, so a test run never races a build; outside the repository, so an interrupted run
+// leaves nothing for lint or git to trip over. A node_modules link next to it lets the
+// compiled files resolve their dependencies.
 import { execFile } from 'node:child_process';
-import { rm } from 'node:fs/promises';
+import { mkdtemp, rm, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -17,9 +20,12 @@ declare module 'vitest' {
 
 export default async function compileOnce({ provide }: TestProject): Promise<() => Promise<void>> {
   const packageDir = fileURLToPath(new URL('../..', import.meta.url));
-  const outDir = join(packageDir, '.test-build', `run-${process.pid}`);
-  const tsc = join(packageDir, '..', '..', 'node_modules', 'typescript', 'bin', 'tsc');
+  const repoModules = join(packageDir, '..', '..', 'node_modules');
+  const root = await mkdtemp(join(tmpdir(), 'hearth-dashboard-build-'));
+  await symlink(repoModules, join(root, 'node_modules'), 'dir');
+  const outDir = join(root, 'dist');
+  const tsc = join(repoModules, 'typescript', 'bin', 'tsc');
   await promisify(execFile)(process.execPath, [tsc, '-p', join(packageDir, 'tsconfig.build.json'), '--outDir', outDir, '--sourceMap', 'false']);
   provide('dashboardBuild', outDir);
-  return () => rm(outDir, { recursive: true, force: true });
+  return () => rm(root, { recursive: true, force: true });
 }
