@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// `npm start`: runs Hearth on SQLite under ./data with working defaults, no setup needed.
-// Any variable you set yourself (APP_URL, ENCRYPTION_KEY, PORT, ...) wins.
-import { spawn } from 'node:child_process';
+// `npm start`: runs Hearth on SQLite under ./data, already wired together:
+// Hearth ID on http://localhost:1411 and the dashboard on http://localhost:4000.
+// Variables you set yourself (APP_URL, ENCRYPTION_KEY, DB_*, DASHBOARD_PORT, ...) win.
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -9,41 +10,118 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dataDir = join(root, 'data');
+const userDataDir = process.env.USER_DATA_DIR ?? join(root, 'user-data');
+const idBin = join(root, 'apps/id/bin/hearth-id.js');
+const dashboardBin = join(root, 'apps/dashboard/bin/hearth-dashboard.js');
 mkdirSync(dataDir, { recursive: true });
+mkdirSync(userDataDir, { recursive: true });
 
 // A real random key, made once and kept beside the database it protects.
 const keyFile = join(dataDir, 'encryption-key');
 if (!process.env.ENCRYPTION_KEY && !process.env.ENCRYPTION_KEY_FILE) {
-  if (!existsSync(keyFile)) writeFileSync(keyFile, randomBytes(32).toString('hex') + '\n', { mode: 0o600 });
+  if (!existsSync(keyFile)) writeFileSync(keyFile, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
   process.env.ENCRYPTION_KEY = readFileSync(keyFile, 'utf8').trim();
 }
 
+const appUrl = process.env.APP_URL ?? 'http://localhost:1411';
+const dashboardPort = process.env.DASHBOARD_PORT ?? '4000';
+const dashboardUrl = `http://localhost:${dashboardPort}`;
 const idEnv = {
   ...process.env,
-  APP_URL: process.env.APP_URL ?? 'http://localhost:1411',
+  APP_URL: appUrl,
+  PORT: process.env.PORT ?? (new URL(appUrl).port || '1411'),
   DB_CONNECTION_STRING: process.env.DB_CONNECTION_STRING ?? join(dataDir, 'hearth-id.db'),
 };
 
+function hearthId(...args) {
+  try {
+    return execFileSync(process.execPath, [idBin, ...args], { env: idEnv, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  } catch (error) {
+    process.stderr.write(error.stderr || `${error.message}\n`);
+    process.exit(1);
+  }
+}
+
+// The dashboard's client and admin group, created once; the first admin joins the group.
+const clientId = 'hearth-dashboard';
+hearthId('create-group', '--name', 'Dashboard admins', '--friendly-name', 'admins', '--if-missing');
+hearthId(
+  'create-client', '--id', clientId, '--if-missing', '--name', 'Hearth Dashboard', '--public', '--trusted',
+  '--callback-url', dashboardUrl, '--callback-url', `${dashboardUrl}/`, '--logout-callback-url', dashboardUrl,
+);
+
+const confFile = join(userDataDir, 'conf.yml');
+if (!existsSync(confFile)) {
+  writeFileSync(
+    confFile,
+    `# yaml-language-server: $schema=${dashboardUrl}/conf.schema.json
+pageInfo:
+  title: Home Lab
+  description: Everything running at home
+appConfig:
+  disableConfigurationForNonAdmin: true
+  auth:
+    enableOidc: true
+    oidc:
+      clientId: ${clientId}
+      endpoint: ${appUrl}
+      adminGroup: admins
+      scope: openid profile email groups
+sections:
+  - name: Getting started
+    items:
+      - title: Hearth ID
+        description: Sign-in, passkeys, users and apps
+        url: ${appUrl}
+  - name: Admin
+    displayData:
+      showForKeycloakUsers:
+        groups: ['admins']
+    items:
+      - title: Users and groups
+        url: ${appUrl}/admin/users
+`,
+  );
+}
+
 const children = [];
+let stopping = false;
 function run(name, script, env) {
-  const child = spawn(process.execPath, [join(root, script)], { env, stdio: 'inherit' });
+  const child = spawn(process.execPath, [script], { env, stdio: 'inherit' });
   child.on('exit', (code, signal) => {
     if (!stopping) {
       console.error(`${name} stopped (${signal ?? `exit code ${code}`}); stopping the rest.`);
-      stop(code ?? 1);
+      stop(code || 1);
     }
   });
   children.push(child);
-  return child;
 }
-
-let stopping = false;
 function stop(code = 0) {
   stopping = true;
   for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
-  setTimeout(() => process.exit(code), 200).unref();
+  setTimeout(() => process.exit(code), 500).unref();
 }
 process.on('SIGINT', () => stop(0));
 process.on('SIGTERM', () => stop(0));
 
-run('Hearth ID', 'apps/id/bin/hearth-id.js', idEnv);
+async function waitFor(url) {
+  for (let i = 0; i < 100; i += 1) {
+    try {
+      if ((await fetch(url)).ok) return true;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return false;
+}
+
+run('Hearth ID', idBin, { ...idEnv, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' });
+if (await waitFor(`http://127.0.0.1:${idEnv.PORT}/healthz`)) {
+  run('Hearth Dashboard', dashboardBin, { ...process.env, USER_DATA_DIR: userDataDir, PORT: dashboardPort, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' });
+  await waitFor(`http://127.0.0.1:${dashboardPort}/healthz`);
+  const setup = await fetch(`http://127.0.0.1:${idEnv.PORT}/api/setup`).catch(() => null);
+  console.log(`\nHearth is running:\n  Hearth ID   ${appUrl}\n  Dashboard   ${dashboardUrl}`);
+  if (setup?.ok) console.log(`\nCreate the first admin: ${appUrl}/setup`);
+  console.log('\nData lives in ./data and ./user-data. Stop with Ctrl+C.\n');
+}
