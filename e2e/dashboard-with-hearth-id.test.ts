@@ -138,6 +138,9 @@ describe('Hearth Dashboard with a real Hearth ID', () => {
       body: JSON.stringify({ config: 'pageInfo:\n  title: mine\n' }),
     });
     expect(save.status).toBe(403);
+    expect((await save.json()).reason).toBe(
+      'only admins can save the configuration: admins need the group "admins" in their token, which has groups ["guests"]',
+    );
   });
 
   it('refuses a token from Hearth ID issued to another client (wrong audience)', async () => {

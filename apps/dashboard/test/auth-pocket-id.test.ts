@@ -143,7 +143,10 @@ describe('a provider shaped like Pocket ID', () => {
     expect(await signedOut.json()).toEqual({ error: 'unauthorized', reason: 'sign-in required' });
     const member = await dashboard.save({ config }, memberToken);
     expect(member.status).toBe(403);
-    expect(await member.json()).toMatchObject({ error: 'forbidden' });
+    // The reason shows what the token carried, so a display-name/friendly-name mix-up is plain to see.
+    const refusal = await member.json();
+    expect(refusal.error).toBe('forbidden');
+    expect(refusal.reason).toContain('admins need the group "admins" in their token, which has groups [');
     expect(await (await dashboard.get('/conf.yml', adminToken)).text()).toContain('theme: nord');
     const admin = await dashboard.save({ config }, adminToken);
     expect(admin.status).toBe(200);

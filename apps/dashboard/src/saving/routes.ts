@@ -5,6 +5,9 @@ import { unauthorized } from '../auth/hook.js';
 import { authSettingsChanged } from '../auth/settings.js';
 import type { AuthSettings } from '../auth/settings.js';
 import { errorName } from '../config/routes.js';
+import { groupsFromClaims, rolesFromClaims } from '../auth/claims.js';
+import type { OidcSettings } from '../auth/settings.js';
+import type { JWTPayload } from 'jose';
 import { ROOT_CONFIG_FILE } from '../config/store.js';
 import type { ConfigStore } from '../config/store.js';
 import type { ConfigSaver } from './save.js';
@@ -26,8 +29,9 @@ export function registerSaveRoute(app: FastifyInstance, { store, saver, auth, au
     async (request, reply) => {
       if (auth && !request.auth) return unauthorized(reply, 'sign-in required');
       if (auth && !request.auth?.isAdmin) {
-        request.log.warn({ user: request.auth?.user }, 'save refused: the user is not an admin');
-        return reply.code(403).send({ error: 'forbidden', reason: 'only admins can save the configuration' });
+        const reason = notAdminReason(auth.oidc, request.auth?.claims ?? {});
+        request.log.warn({ user: request.auth?.user }, `save refused: ${reason}`);
+        return reply.code(403).send({ error: 'forbidden', reason });
       }
       if ((await store.root()).config.appConfig?.disableConfiguration) {
         return reply.code(403).send({ error: 'forbidden', reason: 'saving is turned off (appConfig.disableConfiguration)' });
@@ -52,4 +56,20 @@ export function registerSaveRoute(app: FastifyInstance, { store, saver, auth, au
       });
     },
   );
+}
+
+/**
+ * Why a signed-in user is not an admin, in terms they can check: the most common cause is an
+ * adminGroup set to a group's display name instead of its friendly name (the claim's value).
+ */
+export function notAdminReason(settings: OidcSettings, claims: JWTPayload): string {
+  const wanted = [
+    settings.adminGroup && `the group "${settings.adminGroup}"`,
+    settings.adminRole && `the role "${settings.adminRole}"`,
+  ].filter(Boolean);
+  if (wanted.length === 0) return 'only admins can save the configuration, and no adminGroup or adminRole is configured';
+  const groups = groupsFromClaims(claims);
+  const roles = rolesFromClaims(claims, settings.clientId);
+  const seen = [`groups ${JSON.stringify(groups)}`, ...(settings.adminRole ? [`roles ${JSON.stringify(roles)}`] : [])].join(' and ');
+  return `only admins can save the configuration: admins need ${wanted.join(' or ')} in their token, which has ${seen}`;
 }
