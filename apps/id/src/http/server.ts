@@ -20,6 +20,7 @@ import { registerOneTimeAccessRoutes } from '../one-time-access/routes.js';
 import { registerAccountRoutes } from '../users/account-routes.js';
 import { registerAdminRoutes } from './admin-routes.js';
 import { registerPasskeyRoutes } from '../passkeys/routes.js';
+import { registerWebApp } from '../web-app/routes.js';
 
 export interface IdServer {
   app: FastifyInstance;
@@ -83,6 +84,7 @@ export async function createIdServer(ctx: AppContext, jwks: PrivateJwk[]): Promi
   await registerPasskeyRoutes(app, ctx);
   await registerAdminRoutes(app, ctx);
   await registerInteractionRoutes(app, ctx, provider);
+  await registerWebApp(app, ctx);
 
   return { app, provider };
 }

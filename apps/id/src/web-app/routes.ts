@@ -1,0 +1,77 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fastifyStatic from '@fastify/static';
+import type { AppContext } from '../http/context.js';
+import { handleNotFound } from '../http/errors.js';
+import { escapeHtml, html, page } from '../pages/page.js';
+
+/** Where `vite build` puts the web app (apps/id/dist/web), from src/ and from dist/ alike. */
+export const WEB_APP_DIR = fileURLToPath(new URL('../../dist/web/', import.meta.url));
+
+/** Screens the web app draws; the fallback below serves it for anything else too, as a 404. */
+const APP_ROUTES = ['/', '/setup', '/login', '/settings', '/settings/*', '/admin', '/admin/*', '/interaction/:uid'];
+
+const APP_URL_META = /<meta name="hearth-app-url" content="[^"]*"\s*\/?>/;
+
+/**
+ * Serves the Hearth ID web app: hashed assets cached for a year, index.html never cached
+ * (it names the current assets) and carrying APP_URL, which the sign-in screens compare
+ * with the address the page was opened at. Without a build, a short page says how to
+ * make one instead of a blank screen.
+ */
+export async function registerWebApp(app: FastifyInstance, ctx: AppContext, webDir: string = WEB_APP_DIR): Promise<void> {
+  // Read once at start: index.html and the assets it names belong to one build.
+  const indexFile = join(webDir, 'index.html');
+  const indexHtml = existsSync(indexFile)
+    ? readFileSync(indexFile, 'utf8').replace(APP_URL_META, `<meta name="hearth-app-url" content="${escapeHtml(ctx.config.appUrl)}">`)
+    : null;
+
+  if (existsSync(join(webDir, 'assets'))) {
+    await app.register(fastifyStatic, {
+      root: join(webDir, 'assets'),
+      prefix: '/assets/',
+      decorateReply: false,
+      index: false,
+      // File names carry a content hash, so a name never changes meaning.
+      immutable: true,
+      maxAge: '365d',
+    });
+  }
+
+  const faviconPath = join(webDir, 'favicon.svg');
+  app.get('/favicon.svg', async (request, reply) => {
+    if (!existsSync(faviconPath)) return handleNotFound(request, reply);
+    return reply.type('image/svg+xml').header('cache-control', 'public, max-age=86400').send(readFileSync(faviconPath));
+  });
+
+  function sendApp(reply: FastifyReply, status: number) {
+    if (indexHtml === null) {
+      return reply
+        .code(503)
+        .type('text/html')
+        .header('cache-control', 'no-store')
+        .send(
+          page(
+            'Web app not built',
+            html`<h1>The Hearth ID web app is not built</h1>
+<p>The server runs, but the screens for signing in and managing Hearth ID were not built. From the repository run:</p>
+<p><code>npm run build</code></p>
+<p class="muted">Then restart Hearth ID. The JSON API and the OIDC endpoints work without it.</p>`,
+          ),
+        );
+    }
+    return reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(indexHtml);
+  }
+
+  for (const path of APP_ROUTES) {
+    app.get(path, async (_request, reply) => sendApp(reply, 200));
+  }
+
+  // Unknown pages get the app (which says "Page not found") with a 404; unknown API paths stay JSON.
+  app.get('/*', async (request: FastifyRequest, reply) => {
+    if (request.url.startsWith('/api/') || request.url === '/api') return handleNotFound(request, reply);
+    return sendApp(reply, 404);
+  });
+}

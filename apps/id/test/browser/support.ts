@@ -1,0 +1,117 @@
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
+import { WEB_APP_DIR } from '../../src/web-app/routes.js';
+
+export const SCREENSHOT_DIR = fileURLToPath(new URL('../../../../docs/screenshots/', import.meta.url));
+
+/** The browser tests drive the built app; say how to build it rather than failing on a blank page. */
+export function requireWebAppBuild(): void {
+  if (!existsSync(join(WEB_APP_DIR, 'index.html'))) {
+    throw new Error(`The Hearth ID web app is not built (${join(WEB_APP_DIR, 'index.html')} is missing). Run: npm run build --workspace apps/id`);
+  }
+}
+
+/** The Vite manifest: which files each entry and screen loads. */
+export function webAppManifest(): Record<string, { file: string; imports?: string[]; dynamicImports?: string[]; css?: string[]; isEntry?: boolean }> {
+  return JSON.parse(readFileSync(join(WEB_APP_DIR, '.vite', 'manifest.json'), 'utf8'));
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  requireWebAppBuild();
+  const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  if (!existsSync(executablePath)) {
+    throw new Error(`Chromium was not found at ${executablePath}: apt-get install -y chromium, or set CHROMIUM_PATH`);
+  }
+  return chromium.launch({
+    executablePath,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+}
+
+export interface VirtualAuthenticator {
+  cdp: CDPSession;
+  id: string;
+  credentialCount(): Promise<number>;
+  setUserVerified(verified: boolean): Promise<void>;
+  /** Whether the authenticator answers requests by itself, as if someone touched it. */
+  setPresence(present: boolean): Promise<void>;
+}
+
+/** A platform passkey authenticator (like Touch ID or Windows Hello) on this page, through Chrome's DevTools protocol. */
+export async function addVirtualAuthenticator(page: Page): Promise<VirtualAuthenticator> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('WebAuthn.enable', { enableUI: false });
+  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: {
+      protocol: 'ctap2',
+      transport: 'internal',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  });
+  return {
+    cdp,
+    id: authenticatorId,
+    async credentialCount() {
+      const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
+      return credentials.length;
+    },
+    async setUserVerified(verified) {
+      await cdp.send('WebAuthn.setUserVerified', { authenticatorId, isUserVerified: verified });
+    },
+    async setPresence(present) {
+      await cdp.send('WebAuthn.setAutomaticPresenceSimulation', { authenticatorId, enabled: present });
+    },
+  };
+}
+
+/**
+ * Opens the sign-in page with its passkey autofill request parked, so that the test signs
+ * in with the button. Chrome's virtual authenticator answers every pending request at
+ * once, autofill included; one made while presence is off stays unanswered.
+ */
+export async function openSignInWithAutofillParked(page: Page, authenticator: VirtualAuthenticator, open: () => Promise<unknown>): Promise<void> {
+  await authenticator.setPresence(false);
+  const autofillOptions = page.waitForResponse((response) => response.url().endsWith('/api/passkey-login/options'));
+  await open();
+  await autofillOptions;
+  // The browser call follows the options response by a few microtasks; leave it time to start.
+  await page.waitForTimeout(300);
+  await authenticator.setPresence(true);
+}
+
+/** A fresh browser profile (own cookies) with a page and its own passkey authenticator. */
+export async function openPerson(browser: Browser, options: { colorScheme?: 'light' | 'dark'; viewport?: { width: number; height: number } } = {}): Promise<{
+  context: BrowserContext;
+  page: Page;
+  authenticator: VirtualAuthenticator;
+}> {
+  const context = await browser.newContext({
+    viewport: options.viewport ?? { width: 1100, height: 800 },
+    colorScheme: options.colorScheme ?? 'light',
+  });
+  const page = await context.newPage();
+  page.setDefaultTimeout(10_000);
+  const authenticator = await addVirtualAuthenticator(page);
+  return { context, page, authenticator };
+}
+
+/** Saves a PNG of the page under docs/screenshots, for the documentation. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true, animations: 'disabled' });
+}
+
+/** Collects console errors and CSP violations, which should never happen. */
+export function watchForPageErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && /Content.Security.Policy|Refused to/i.test(message.text())) errors.push(message.text());
+  });
+  return errors;
+}

@@ -1,0 +1,77 @@
+/** Shapes of the Hearth ID JSON API (docs/api.md). */
+
+export interface User {
+  id: string;
+  createdAt: string;
+  updatedAt: string;
+  username: string;
+  email: string | null;
+  firstName: string | null;
+  lastName: string | null;
+  displayName: string;
+  isAdmin: boolean;
+  emailVerified: boolean;
+  disabled: boolean;
+}
+
+export interface GroupRef {
+  id: string;
+  name: string;
+  friendlyName: string;
+}
+
+export interface Group extends GroupRef {
+  createdAt: string;
+  updatedAt: string;
+  memberCount?: number;
+}
+
+export interface Passkey {
+  id: string;
+  name: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  deviceType: 'singleDevice' | 'multiDevice';
+  backedUp: boolean;
+}
+
+export interface OidcClient {
+  id: string;
+  createdAt: string;
+  updatedAt: string;
+  name: string;
+  callbackUrls: string[];
+  logoutCallbackUrls: string[];
+  isPublic: boolean;
+  pkceEnabled: boolean;
+  trusted: boolean;
+  allowedGroupIds: string[];
+  hasSecret: boolean;
+}
+
+export interface AuditEntry {
+  id: string;
+  createdAt: string;
+  event: string;
+  userId: string | null;
+  actorId: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  data: Record<string, unknown> | null;
+}
+
+export interface InteractionDetails {
+  uid: string;
+  prompt: { name: 'login' | 'consent'; reasons: string[] };
+  client: { id: string; name: string };
+  scopes: string[];
+  signedInAs: { username: string; displayName: string } | null;
+  allowed: boolean;
+}
+
+/** Every interaction step answers where the browser goes next; a refusal also says why. */
+export interface InteractionStep {
+  redirectTo: string;
+  refused?: boolean;
+  message?: string;
+}
