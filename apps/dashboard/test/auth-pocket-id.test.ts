@@ -144,7 +144,7 @@ describe('a provider shaped like Pocket ID', () => {
     const member = await dashboard.save({ config }, memberToken);
     expect(member.status).toBe(403);
     // The reason shows what the token carried, so a display-name/friendly-name mix-up is plain to see.
-    const refusal = await member.json();
+    const refusal = (await member.json()) as { error: string; reason: string };
     expect(refusal.error).toBe('forbidden');
     expect(refusal.reason).toContain('admins need the group "admins" in their token, which has groups [');
     expect(await (await dashboard.get('/conf.yml', adminToken)).text()).toContain('theme: nord');
