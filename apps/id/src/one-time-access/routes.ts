@@ -36,15 +36,18 @@ export async function registerOneTimeAccessRoutes(app: FastifyInstance, ctx: App
 
   app.get<{ Params: { token: string } }>('/lc/:token', async (request, reply) => {
     const action = `/lc/${encodeURIComponent(request.params.token)}`;
+    // Browsers send `Origin: null` on a form post from a no-referrer page, which the CSRF check
+    // refuses; same-origin still keeps the token out of other sites' Referer. The form is sent as
+    // text/plain: it carries no fields, and Fastify parses only JSON and text bodies.
     return reply
       .type('text/html')
       .header('cache-control', 'no-store')
-      .header('referrer-policy', 'no-referrer')
+      .header('referrer-policy', 'same-origin')
       .send(
         page(
           'Sign in with a login link',
           html`<h1>Sign in with a login link</h1>
-<form method="post" action="${action}" id="login-link">
+<form method="post" action="${action}" enctype="text/plain" id="login-link">
 <button type="submit">Sign in</button>
 </form>
 <p class="muted">This link works once and expires after an hour. After signing in, add a passkey so you will not need another link.</p>

@@ -1,22 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { startTestServer, type TestServer } from '../support/server.js';
-import { launchBrowser, openPerson, openSignInWithAutofillParked, screenshot, watchForPageErrors } from './support.js';
+import { describe, expect, it } from 'vitest';
+import { completeSetupWizard, openPerson, openSignInWithAutofillParked, screenshot, useBrowserAndServer, watchForPageErrors } from './support.js';
 
 describe('first run in a browser: setup wizard, passkey, sign out, sign in', () => {
-  let server: TestServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    browser = await launchBrowser();
-    server = await startTestServer();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const shared = useBrowserAndServer();
 
   it('creates the first admin, registers their passkey, and signs in with it after signing out', async () => {
+    const { browser, server } = shared;
     const { page, authenticator, context } = await openPerson(browser);
     const errors = watchForPageErrors(page);
 
@@ -25,15 +14,7 @@ describe('first run in a browser: setup wizard, passkey, sign out, sign in', () 
     await page.getByRole('heading', { name: 'Set up Hearth ID' }).waitFor();
     await screenshot(page, 'setup');
 
-    await page.getByLabel('Username').fill('pocketid-admin');
-    await page.getByLabel('Email').fill('admin@example.com');
-    await page.getByLabel('First name').fill('Pocket ID');
-    await page.getByLabel('Last name').fill('Admin');
-    await page.getByRole('button', { name: 'Create administrator' }).click();
-
-    await page.getByRole('heading', { name: 'Register your passkey' }).waitFor();
-    await page.getByRole('button', { name: 'Register a passkey' }).click();
-    await page.getByText('Your passkey is registered').waitFor();
+    await completeSetupWizard(page);
     expect(await authenticator.credentialCount()).toBe(1);
 
     await page.getByRole('link', { name: 'Go to your account' }).click();

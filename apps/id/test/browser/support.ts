@@ -2,7 +2,9 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { WEB_APP_DIR } from '../../src/web-app/routes.js';
+import { startTestServer, type TestServer } from '../support/server.js';
 
 export const SCREENSHOT_DIR = fileURLToPath(new URL('../../../../docs/screenshots/', import.meta.url));
 
@@ -28,6 +30,20 @@ export async function launchBrowser(): Promise<Browser> {
     executablePath,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
   });
+}
+
+/** A browser and a fresh Hearth ID (SQLite) for the tests of one file; both go away afterwards. */
+export function useBrowserAndServer(env: Record<string, string> = {}): { browser: Browser; server: TestServer } {
+  const shared = {} as { browser: Browser; server: TestServer };
+  beforeAll(async () => {
+    shared.browser = await launchBrowser();
+    shared.server = await startTestServer({ env });
+  });
+  afterAll(async () => {
+    await shared.browser?.close();
+    await shared.server?.stop();
+  });
+  return shared;
 }
 
 export interface VirtualAuthenticator {
@@ -114,4 +130,31 @@ export function watchForPageErrors(page: Page): string[] {
     if (message.type() === 'error' && /Content.Security.Policy|Refused to/i.test(message.text())) errors.push(message.text());
   });
   return errors;
+}
+
+export interface PersonDetails {
+  username: string;
+  email: string;
+  firstName: string;
+  lastName: string;
+}
+
+/** The seed's first administrator. */
+export const SEED_ADMIN: PersonDetails = { username: 'pocketid-admin', email: 'admin@example.com', firstName: 'Pocket ID', lastName: 'Admin' };
+
+/** Fills a form's Username, Email, First name and Last name fields. */
+export async function fillPerson(page: Page, person: PersonDetails): Promise<void> {
+  await page.getByLabel('Username', { exact: true }).fill(person.username);
+  await page.getByLabel('Email', { exact: true }).fill(person.email);
+  await page.getByLabel('First name', { exact: true }).fill(person.firstName);
+  await page.getByLabel('Last name', { exact: true }).fill(person.lastName);
+}
+
+/** The setup wizard, from its first screen to a registered passkey. */
+export async function completeSetupWizard(page: Page, admin: PersonDetails = SEED_ADMIN): Promise<void> {
+  await fillPerson(page, admin);
+  await page.getByRole('button', { name: 'Create administrator' }).click();
+  await page.getByRole('heading', { name: 'Register your passkey' }).waitFor();
+  await page.getByRole('button', { name: 'Register a passkey' }).click();
+  await page.getByText('Your passkey is registered').waitFor();
 }
