@@ -112,5 +112,11 @@ describe('the setup guide, through the web app', () => {
     const tokens = await redeemCode(pending, callback);
     expect(tokens.claims()).toMatchObject({ iss: server.url, aud: clientId, preferred_username: 'alice', groups: ['admins'] });
     expect(aliceErrors).toEqual([]);
+
+    // The administrator sees it all in the audit log.
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    await page.getByRole('cell', { name: 'Token issued (authorization_code)' }).waitFor();
+    await page.getByRole('cell', { name: 'Signed in with a login link' }).waitFor();
+    await screenshot(page, 'admin-audit-log');
   });
 });

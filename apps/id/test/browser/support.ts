@@ -6,7 +6,14 @@ import { afterAll, beforeAll } from 'vitest';
 import { WEB_APP_DIR } from '../../src/web-app/routes.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
-export const SCREENSHOT_DIR = fileURLToPath(new URL('../../../../docs/screenshots/', import.meta.url));
+/**
+ * Screenshots go to docs/screenshots (committed, shown in the docs) when UPDATE_SCREENSHOTS=1,
+ * else to test-results/screenshots, so that an ordinary test run leaves the tree clean:
+ * ports, IDs and dates differ on every run.
+ */
+export const SCREENSHOT_DIR = fileURLToPath(
+  new URL(process.env.UPDATE_SCREENSHOTS === '1' ? '../../../../docs/screenshots/' : '../../../../test-results/screenshots/', import.meta.url),
+);
 
 /** The browser tests drive the built app; say how to build it rather than failing on a blank page. */
 export function requireWebAppBuild(): void {
@@ -116,7 +123,7 @@ export async function openPerson(browser: Browser, options: { colorScheme?: 'lig
   return { context, page, authenticator };
 }
 
-/** Saves a PNG of the page under docs/screenshots, for the documentation. */
+/** Saves a PNG of the whole page (see SCREENSHOT_DIR). */
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true, animations: 'disabled' });
@@ -157,4 +164,22 @@ export async function completeSetupWizard(page: Page, admin: PersonDetails = SEE
   await page.getByRole('heading', { name: 'Register your passkey' }).waitFor();
   await page.getByRole('button', { name: 'Register a passkey' }).click();
   await page.getByText('Your passkey is registered').waitFor();
+}
+
+/**
+ * Signs this browser in as the user behind `cookie` (a session made in the database), adds
+ * a passkey on the account page, then signs out again: a person who has a passkey here.
+ */
+export async function addPasskeyThroughAccountPage(
+  person: { context: BrowserContext; page: Page; authenticator: VirtualAuthenticator },
+  server: TestServer,
+  cookie: string,
+): Promise<void> {
+  const [name, value] = cookie.split('=') as [string, string];
+  await person.context.addCookies([{ name, value, url: server.url }]);
+  await person.page.goto(`${server.url}/settings/account`);
+  await person.page.getByRole('button', { name: 'Add a passkey' }).first().click();
+  await person.page.getByText('added.').waitFor();
+  await openSignInWithAutofillParked(person.page, person.authenticator, () => person.page.getByRole('button', { name: 'Sign out' }).click());
+  await person.page.waitForURL(`${server.url}/login`);
 }

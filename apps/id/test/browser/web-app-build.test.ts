@@ -1,0 +1,85 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Fastify from 'fastify';
+import { registerWebApp, WEB_APP_DIR } from '../../src/web-app/routes.js';
+import { api, startTestServer, type TestServer } from '../support/server.js';
+import { requireWebAppBuild, webAppManifest } from './support.js';
+
+const SIGN_IN_BUDGET = 40 * 1024;
+
+/** Every JavaScript file a manifest entry pulls in before it runs (static imports, transitively). */
+function staticClosure(manifest: ReturnType<typeof webAppManifest>, key: string, seen = new Set<string>()): Set<string> {
+  if (seen.has(key)) return seen;
+  seen.add(key);
+  for (const imported of manifest[key]?.imports ?? []) staticClosure(manifest, imported, seen);
+  return seen;
+}
+
+describe('the built web app', () => {
+  beforeAll(() => requireWebAppBuild());
+
+  it(`keeps the sign-in page's JavaScript under ${SIGN_IN_BUDGET / 1024} KB gzip, without the admin screens`, () => {
+    const manifest = webAppManifest();
+    const keys = new Set([...staticClosure(manifest, 'index.html'), ...staticClosure(manifest, 'src/routes/login/LoginPage.svelte')]);
+    const files = [...keys].map((key) => manifest[key]!.file);
+    const gzipped = files.map((file) => gzipSync(readFileSync(join(WEB_APP_DIR, file)), { level: 9 }).length);
+    const total = gzipped.reduce((sum, size) => sum + size, 0);
+    console.log(`sign-in page JavaScript: ${(total / 1024).toFixed(1)} KB gzip in ${files.length} files`);
+    expect(total).toBeLessThan(SIGN_IN_BUDGET);
+    expect(files.filter((file) => /Users|Clients|Groups|Audit|Account/.test(file))).toEqual([]);
+  });
+
+  it('needs no inline script or style, as the Content-Security-Policy forbids them', () => {
+    const index = readFileSync(join(WEB_APP_DIR, 'index.html'), 'utf8');
+    expect(index).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+    expect(index).not.toMatch(/<style|\sstyle=/);
+    expect(index).not.toMatch(/https?:\/\/(?!localhost)/);
+  });
+});
+
+describe('Hearth ID serving the web app', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    requireWebAppBuild();
+    server = await startTestServer();
+  });
+  afterAll(async () => server?.stop());
+
+  it('serves index.html, uncached and carrying APP_URL, for every screen', async () => {
+    for (const path of ['/', '/login', '/setup', '/settings/account', '/admin/users', '/admin/clients/new', '/interaction/abc']) {
+      const res = await api(server, 'GET', path);
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(res.headers.get('cache-control')).toBe('no-store');
+      expect(res.body).toContain(`<meta name="hearth-app-url" content="${server.url}">`);
+      expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+    }
+  });
+
+  it('caches hashed assets for a year', async () => {
+    const entry = webAppManifest()['index.html']!.file;
+    const res = await fetch(new URL(`/${entry}`, server.url));
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+  });
+
+  it('answers unknown pages with the app and a 404, unknown API paths with JSON', async () => {
+    const page = await api(server, 'GET', '/no/such/page');
+    expect(page.status).toBe(404);
+    expect(page.body).toContain('hearth-app-url');
+    const apiPath = await api(server, 'GET', '/api/no-such-thing');
+    expect(apiPath.status).toBe(404);
+    expect(apiPath.body).toMatchObject({ error: 'not_found' });
+  });
+
+  it('says how to build the web app when it is missing', async () => {
+    const bare = Fastify();
+    await registerWebApp(bare, server.ctx, '/nonexistent');
+    const res = await bare.inject({ method: 'GET', url: '/login' });
+    expect(res.statusCode).toBe(503);
+    expect(res.body).toContain('npm run build');
+    await bare.close();
+  });
+});
