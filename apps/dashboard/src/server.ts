@@ -32,6 +32,8 @@ export interface DashboardServerOptions {
   /** How long an unreachable identity provider is left alone before the next try. */
   providerRetryAfterMs?: number;
   trustProxy?: boolean;
+  /** How long a look at conf.yml on disk stays good (default 1000 ms); saves show at once. */
+  configFreshnessMs?: number;
 }
 
 const DEFAULT_WEB_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'web');
@@ -39,7 +41,7 @@ const DEFAULT_WEB_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', 'di
 /** Throws ConfigError (with file, line and path) when conf.yml is missing or invalid. */
 export async function createDashboardServer(options: DashboardServerOptions): Promise<FastifyInstance> {
   const log = options.logger ?? pino({ level: 'silent' });
-  const store = await ConfigStore.open(options.userDataDir, log);
+  const store = await ConfigStore.open(options.userDataDir, log, options.configFreshnessMs);
   const auth = loadAuthSettings((await store.root()).config);
   const saver = new ConfigSaver(options.userDataDir, { maxBytes: options.maxConfigBytes ?? DEFAULT_MAX_CONFIG_BYTES });
   const leftovers = await removeStaleTempFiles(options.userDataDir);

@@ -48,26 +48,35 @@ interface Snapshot {
   signature: string;
 }
 
+/**
+ * How long a look at the file on disk stays good. Every request needs the config, and a
+ * `stat` per request was the largest cost of serving it; a hand edit shows within this time,
+ * and a save through the dashboard shows at once (the save route calls `changed()`).
+ */
+export const DEFAULT_FRESHNESS_MS = 1000;
+
 export class ConfigStore {
   private current: Snapshot;
+  private checkedAt = Date.now();
 
   private constructor(
     readonly userDataDir: string,
     first: Snapshot,
     private readonly log?: Logger,
+    private readonly freshnessMs = DEFAULT_FRESHNESS_MS,
   ) {
     this.current = first;
   }
 
   /** Loads conf.yml once; a missing or invalid file is an error the CLI reports before listening. */
-  static async open(userDataDir: string, log?: Logger): Promise<ConfigStore> {
+  static async open(userDataDir: string, log?: Logger, freshnessMs?: number): Promise<ConfigStore> {
     const file = join(userDataDir, ROOT_CONFIG_FILE);
     const signature = await signatureOf(file);
     const loaded = await readConfigFile(userDataDir, ROOT_CONFIG_FILE);
     if (!loaded || signature === null) {
       throw new ConfigError(`cannot read ${file}: file not found (create it, or set USER_DATA_DIR)`, file);
     }
-    return new ConfigStore(userDataDir, { loaded, signature }, log);
+    return new ConfigStore(userDataDir, { loaded, signature }, log, freshnessMs);
   }
 
   /**
@@ -75,6 +84,8 @@ export class ConfigStore {
    * dashboard down: the last valid version keeps being served and the problem is logged.
    */
   async root(): Promise<LoadedConfig> {
+    if (Date.now() - this.checkedAt < this.freshnessMs) return this.current.loaded;
+    this.checkedAt = Date.now();
     const file = join(this.userDataDir, ROOT_CONFIG_FILE);
     const signature = await signatureOf(file);
     if (signature === null || signature === this.current.signature) return this.current.loaded;
@@ -86,6 +97,11 @@ export class ConfigStore {
       this.current = { ...this.current, signature };
     }
     return this.current.loaded;
+  }
+
+  /** The file was just written by this process: look at the disk on the next read. */
+  changed(): void {
+    this.checkedAt = 0;
   }
 
   /** A sub-page (or conf.yml itself) read fresh; null when the file does not exist. */

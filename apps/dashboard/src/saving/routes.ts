@@ -45,6 +45,7 @@ export function registerSaveRoute(app: FastifyInstance, { store, saver, auth, au
         if (result.status === 500) request.log.error(`save failed: ${result.reason}`);
         return reply.code(result.status).send({ error: errorName(result.status), reason: result.reason, ...(result.errors ? { errors: result.errors } : {}) });
       }
+      store.changed();
       request.log.info({ user: request.auth?.user, file: result.fileName, backup: result.backup }, 'configuration saved');
       return reply.send({
         success: true,
