@@ -108,6 +108,13 @@ describe('Hearth Dashboard with a real Hearth ID', () => {
     expect(config.pageInfo.title).toBe('Login | Home Lab');
     expect(config.appConfig.auth.oidc.endpoint).toBe(id.url);
     expect(config.sections).toBeUndefined();
+
+    const save = await fetch(`${dashboard.url}/config-manager/save`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ config: 'pageInfo:\n  title: mine\n' }),
+    });
+    expect(save.status).toBe(401);
   });
 
   it('gives the admin (group "admins" from the ID token) the whole file and lets them save', async () => {

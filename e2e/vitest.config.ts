@@ -8,6 +8,7 @@ export default defineProject({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    setupFiles: ['../scripts/test-setup.mjs'],
     fileParallelism: false,
   },
 });
