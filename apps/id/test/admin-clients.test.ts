@@ -120,10 +120,22 @@ describe.each(DB_PROVIDERS)('admin API: OIDC clients on %s', (provider) => {
     [{ ...dashy, logoutCallbackUrls: ['/relative'] }, 'logoutCallbackUrls.0'],
     [{ ...dashy, isPublic: 'true' }, 'isPublic'],
     [{ ...dashy, allowedGroupIds: [1] }, 'allowedGroupIds.0'],
+    [{ ...dashy, authMethod: 'private_key_jwt' }, 'authMethod'],
   ])('refuses %j with a 400 naming %s', async (body, field) => {
     const res = await api(server, 'POST', '/api/admin/clients', { cookie: admin, body });
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ error: 'invalid', field });
+  });
+
+  it('records how a confidential client sends its secret', async () => {
+    const created = await api(server, 'POST', '/api/admin/clients', { cookie: admin, body: { ...dashy, name: 'Poster', isPublic: false } });
+    expect(created.body.client.authMethod).toBe('client_secret_basic');
+    const patched = await api(server, 'PATCH', `/api/admin/clients/${created.body.client.id}`, {
+      cookie: admin,
+      body: { authMethod: 'client_secret_post' },
+    });
+    expect(patched.status).toBe(200);
+    expect(patched.body.client.authMethod).toBe('client_secret_post');
   });
 
   it('validates PATCH bodies the same way', async () => {

@@ -61,6 +61,9 @@ describe('scripting Hearth ID from the command line', () => {
     const [id, secret] = result.stdout.trim().split('\n');
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
     expect(secret).toMatch(/^[A-Za-z0-9_-]{40,}$/);
+    expect((await findClient(server.ctx.database.db, id!))?.authMethod).toBe('client_secret_basic');
+    const post = await runCli(['create-client', '--name', 'Form post', '--callback-url', 'https://app.lan/cb', '--secret-in-body'], server.env);
+    expect((await findClient(server.ctx.database.db, post.stdout.trim().split('\n')[0]!))?.authMethod).toBe('client_secret_post');
     const listed = await api(server, 'GET', `/api/admin/clients/${id}`);
     expect(listed.status).toBe(401);
 

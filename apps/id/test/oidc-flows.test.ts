@@ -165,6 +165,27 @@ describe.each(DB_PROVIDERS)('OpenID Connect flows with openid-client on %s', (pr
     await expect(oidc.tokenIntrospection(wrongSecret, tokens.access_token)).rejects.toMatchObject({ status: 401 });
   });
 
+  it('accepts the secret in the form body from a client registered for client_secret_post', async () => {
+    const { client, secret } = await createClient(server.ctx.database.db, {
+      name: 'Form-post app',
+      callbackUrls: ['http://localhost:5003/cb'],
+      isPublic: false,
+      trusted: true,
+      authMethod: 'client_secret_post',
+    });
+    const inBody = await relyingParty(server, client.id, secret!, 'body');
+    const result = await authorize(inBody, new TestBrowser(server.url), scenario.authenticator, {
+      redirectUri: 'http://localhost:5003/cb',
+      codeVerifier: null,
+    });
+    const tokens = await exchange(result, inBody);
+    expect(tokens.claims()?.groups).toEqual(['admins']);
+    expect((await oidc.tokenIntrospection(inBody, tokens.access_token)).active).toBe(true);
+    await expect(oidc.refreshTokenGrant(inBody, 'not-a-refresh-token')).rejects.toMatchObject({ error: 'invalid_grant' });
+    const wrong = await relyingParty(server, client.id, 'not-the-secret', 'body');
+    await expect(oidc.tokenIntrospection(wrong, tokens.access_token)).rejects.toMatchObject({ status: 401 });
+  });
+
   it('skips consent for a trusted client and requires PKCE when a confidential client has it switched on', async () => {
     const { client, secret } = await createClient(server.ctx.database.db, {
       name: 'Trusted PKCE app',

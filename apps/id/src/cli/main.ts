@@ -135,6 +135,7 @@ program
   .option('--public', 'a public client: no secret, PKCE required')
   .option('--pkce', 'require PKCE of a confidential client too')
   .option('--trusted', 'skip the consent screen for this app')
+  .option('--secret-in-body', 'the app sends its secret in the form body (client_secret_post), not a Basic header')
   .option('--id <clientId>', 'use this client ID instead of a new UUID')
   .option('--if-missing', 'with --id: do nothing when that client exists')
   .action(
@@ -145,6 +146,7 @@ program
       public?: boolean;
       pkce?: boolean;
       trusted?: boolean;
+      secretInBody?: boolean;
       id?: string;
       ifMissing?: boolean;
     }) => {
@@ -161,6 +163,7 @@ program
           isPublic: options.public ?? false,
           pkceEnabled: options.pkce ?? false,
           trusted: options.trusted ?? false,
+          authMethod: options.secretInBody ? 'client_secret_post' : 'client_secret_basic',
         });
         console.log(client.id);
         if (secret) console.log(secret);

@@ -21,7 +21,12 @@ export interface OidcClient {
   /** When not empty, only members of these groups may sign in to the client. */
   allowedGroupIds: string[];
   hasSecret: boolean;
+  /** How a confidential client sends its secret: an HTTP Basic header, or fields in the form body. */
+  authMethod: ClientAuthMethod;
 }
+
+export const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post'] as const;
+export type ClientAuthMethod = (typeof CLIENT_AUTH_METHODS)[number];
 
 export interface OidcClientInput {
   name: string;
@@ -31,6 +36,7 @@ export interface OidcClientInput {
   pkceEnabled?: boolean;
   trusted?: boolean;
   allowedGroupIds?: string[];
+  authMethod?: ClientAuthMethod;
 }
 
 /** Callback URLs are matched exactly, so they are stored exactly as given (after validation). */
@@ -71,6 +77,7 @@ function toClient(row: Selectable<OidcClientsTable>, allowedGroupIds: string[]):
     trusted: Boolean(row.trusted),
     allowedGroupIds,
     hasSecret: row.secret_hash !== null,
+    authMethod: row.token_endpoint_auth_method === 'client_secret_post' ? 'client_secret_post' : 'client_secret_basic',
   };
 }
 
@@ -147,6 +154,7 @@ export async function createClient(
         pkce_enabled: input.pkceEnabled || input.isPublic ? 1 : 0,
         trusted: input.trusted ? 1 : 0,
         secret_hash: secret === null ? null : hashToken(secret),
+        token_endpoint_auth_method: input.authMethod ?? 'client_secret_basic',
       })
       .execute()
       .catch((error: unknown) => {
@@ -188,6 +196,7 @@ export async function updateClient(
         is_public: isPublic ? 1 : 0,
         pkce_enabled: (input.pkceEnabled ?? existing.pkceEnabled) || isPublic ? 1 : 0,
         ...(input.trusted !== undefined && { trusted: input.trusted ? 1 : 0 }),
+        ...(input.authMethod !== undefined && { token_endpoint_auth_method: input.authMethod }),
         ...(secretHash !== undefined && { secret_hash: secretHash }),
       })
       .where('id', '=', id)
@@ -250,7 +259,7 @@ export async function findProviderClientMetadata(db: Kysely<DB>, id: string): Pr
     response_types: ['code'],
     ...(client.isPublic || row.secret_hash === null
       ? { token_endpoint_auth_method: 'none' }
-      : { token_endpoint_auth_method: 'client_secret_basic', client_secret: row.secret_hash }),
+      : { token_endpoint_auth_method: client.authMethod, client_secret: row.secret_hash }),
     // Custom metadata, read by the PKCE and consent policies in oidc/provider.ts.
     hearth_pkce: client.pkceEnabled,
     hearth_trusted: client.trusted,

@@ -14,6 +14,7 @@ import {
   regenerateClientSecret,
   requireClient,
   updateClient,
+  CLIENT_AUTH_METHODS,
 } from './clients.js';
 
 const idParams = z.object({ id: z.string().min(1).max(128) });
@@ -41,6 +42,7 @@ const clientFields = z.object({
   isPublic: z.boolean().optional(),
   pkceEnabled: z.boolean().optional(),
   trusted: z.boolean().optional(),
+  authMethod: z.enum(CLIENT_AUTH_METHODS).optional(),
   allowedGroupIds: z.array(z.string().max(128)).max(1000).optional(),
 });
 

@@ -163,6 +163,15 @@ function migrations(provider: DbProvider): Record<string, Migration> {
         await db.schema.createIndex('audit_log_created').on('audit_log').column('created_at').execute();
       },
     },
+    '0002_client_auth_method': {
+      // How a confidential client sends its secret to the token endpoint; apps differ.
+      async up(db: AnyDb) {
+        await db.schema
+          .alterTable('oidc_clients')
+          .addColumn('token_endpoint_auth_method', 'text', (c) => c.notNull().defaultTo('client_secret_basic'))
+          .execute();
+      },
+    },
   };
 }
 

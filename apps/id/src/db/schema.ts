@@ -46,6 +46,8 @@ export interface OidcClientsTable {
   trusted: number;
   /** SHA-256 (hex) of the client secret; null for public clients. */
   secret_hash: string | null;
+  /** client_secret_basic or client_secret_post, for confidential clients. */
+  token_endpoint_auth_method: Generated<string>;
 }
 
 export interface OidcClientAllowedGroupsTable {

@@ -5,8 +5,14 @@ import type { TestBrowser } from './browser.js';
 import type { TestServer } from './server.js';
 
 /** An openid-client configuration for a client of the test server (public unless a secret is given). */
-export async function relyingParty(server: TestServer, clientId: string, secret?: string): Promise<oidc.Configuration> {
-  return oidc.discovery(new URL(server.url), clientId, secret, secret ? oidc.ClientSecretBasic(secret) : oidc.None(), {
+export async function relyingParty(
+  server: TestServer,
+  clientId: string,
+  secret?: string,
+  secretIn: 'header' | 'body' = 'header',
+): Promise<oidc.Configuration> {
+  const auth = !secret ? oidc.None() : secretIn === 'body' ? oidc.ClientSecretPost(secret) : oidc.ClientSecretBasic(secret);
+  return oidc.discovery(new URL(server.url), clientId, secret, auth, {
     execute: [oidc.allowInsecureRequests],
   });
 }

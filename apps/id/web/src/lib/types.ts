@@ -47,6 +47,7 @@ export interface OidcClient {
   trusted: boolean;
   allowedGroupIds: string[];
   hasSecret: boolean;
+  authMethod: 'client_secret_basic' | 'client_secret_post';
 }
 
 export interface AuditEntry {
