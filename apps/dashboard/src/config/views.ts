@@ -50,7 +50,7 @@ export function configView({ fileName, file, root, auth, requester }: ViewInput)
   }
   // From here on sign-in is configured and the requester is not an admin.
   if (requester.kind === 'signed-out' && !auth?.enableGuestAccess) {
-    if (isRoot && auth) return { kind: 'bootstrap', body: toYaml(bootstrapConfig(root.config, auth)) };
+    if (isRoot && auth) return { kind: 'bootstrap', body: bootstrapBody(root, auth) };
     return { kind: 'denied', status: 401, reason: 'sign-in required' };
   }
   const viewer = viewerOf(requester);
@@ -72,6 +72,21 @@ function forNonAdmin(view: DashyConfig, root: DashyConfig, auth: AuthSettings | 
   if (appConfig.auth) appConfig.auth = auth ? publicAuthBlock(auth.block) : publicAuthBlock(appConfig.auth);
   if (root.appConfig?.disableConfigurationForNonAdmin) appConfig.disableConfiguration = true;
   return { ...view, appConfig };
+}
+
+/**
+ * Every signed-out visitor gets the same bootstrap until conf.yml changes (a change makes a
+ * new LoadedConfig), so it is rendered once per version: it is the page behind every
+ * first visit, and the most requested answer of all.
+ */
+const bootstrapBodies = new WeakMap<LoadedConfig, string>();
+function bootstrapBody(root: LoadedConfig, auth: AuthSettings): string {
+  let body = bootstrapBodies.get(root);
+  if (body === undefined) {
+    body = toYaml(bootstrapConfig(root.config, auth));
+    bootstrapBodies.set(root, body);
+  }
+  return body;
 }
 
 function toYaml(config: DashyConfig): string {
