@@ -2,7 +2,7 @@
 // Throughput of Hearth's hottest read paths, each beside a bare node:http server answering
 // the same bytes on the same machine in the same run (the ratio is what to compare).
 //   npm run bench            (after npm run build)
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
@@ -20,13 +20,42 @@ function start(kind, dir, ...extra) {
   });
 }
 
-async function fetchBody(url) {
-  const response = await fetch(url);
-  return { body: await response.text(), type: response.headers.get('content-type') };
+/** One plain request on a fresh connection (a pooled one may have been closed by the server meanwhile). */
+function fetchBody(url) {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { agent: false }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk) => (body += chunk));
+        res.on('end', () => resolve({ body, type: res.headers['content-type'] }));
+      })
+      .on('error', reject);
+  });
+}
+
+/** wrk (Debian package `wrk`) when installed: a load generator in C, so the client is not the limit. */
+function hasWrk() {
+  try {
+    execFileSync('wrk', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch (error) {
+    // wrk exits 1 after printing its version; only a missing binary is an error here.
+    return error.code !== 'ENOENT';
+  }
+}
+const useWrk = process.env.BENCH_LOAD !== 'node' && hasWrk();
+
+function loadWithWrk(url) {
+  const out = execFileSync('wrk', ['-t1', `-c${CONNECTIONS}`, `-d${SECONDS}s`, url], { encoding: 'utf8' });
+  const errors = /Non-2xx or 3xx responses: (\d+)/.exec(out);
+  if (errors) throw new Error(`${errors[1]} requests to ${url} failed`);
+  return Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0);
 }
 
 /** Closed-loop load: CONNECTIONS keep-alive clients, each sending its next request when the last answer arrives. */
 async function load(url) {
+  if (useWrk) return loadWithWrk(url);
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
   const deadline = Date.now() + SECONDS * 1000;
   let done = 0;
@@ -88,7 +117,7 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 
-console.log(`\n${CONNECTIONS} connections, ${SECONDS} s each; baseline = bare node:http answering the same bytes\n`);
+console.log(`\n${CONNECTIONS} connections, ${SECONDS} s each, load from ${useWrk ? 'wrk' : 'a Node.js client (install wrk for steadier figures)'}; baseline = bare node:http answering the same bytes\n`);
 console.log('| path | Hearth req/s | baseline req/s | ratio |');
 console.log('|---|---:|---:|---:|');
 for (const { name, rate, baselineRate } of rows) {
