@@ -43,10 +43,13 @@ describe('hearth-dashboard', () => {
   });
 
   it('names the file, line and path of an invalid conf.yml', async () => {
-    await writeFile(join(dir, 'conf.yml'), 'sections:\n  - name: A\n    items:\n      - title: x\n        url: nope\n');
+    await writeFile(join(dir, 'conf.yml'), 'sections:\n  - name: A\n    items:\n      - title: x\n        displayData: { hideForGuests: sometimes }\n');
     const run = await start({});
     expect(run.code).toBe(1);
-    expect(run.stderr).toBe(`hearth-dashboard: invalid configuration: ${join(dir, 'conf.yml')}:5 sections[0].items[0].url: expected a URL\n`);
+    expect(run.stderr).toBe(
+      `hearth-dashboard: invalid configuration: ${join(dir, 'conf.yml')}:5 sections[0].items[0].displayData.hideForGuests: ` +
+        'Invalid input: expected boolean, received string; a visibility rule that cannot be read could show what it should hide\n',
+    );
   });
 
   it('refuses bad environment values', async () => {

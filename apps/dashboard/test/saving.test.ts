@@ -40,21 +40,21 @@ describe('POST /config-manager/save', () => {
     expect(await backups()).toEqual([]);
   });
 
-  it('rejects a config that breaks the schema, with the YAML path and line', async () => {
+  it('rejects a config with a new problem, with the YAML path and line', async () => {
     const config = `sections:
   - name: A
   - name: B
   - name: C
     items:
       - title: Broken
-        url: not a url
+        url: javascript:alert(1)
 `;
     const response = await dashboard.save({ config });
     expect(response.status).toBe(400);
     expect(await response.json()).toEqual({
       error: 'bad request',
       reason: 'invalid configuration',
-      errors: [{ path: 'sections[2].items[0].url', line: 7, column: 14, message: 'expected a URL' }],
+      errors: [{ path: 'sections[2].items[0].url', line: 7, column: 14, message: 'a javascript: link could run code in the dashboard; ignored' }],
     });
     expect(await conf()).toBe(ORIGINAL);
   });
@@ -79,12 +79,12 @@ describe('POST /config-manager/save', () => {
   });
 
   it('refuses file names that could leave the folder or are not YAML', async () => {
-    for (const filename of ['../evil.yml', '../../etc/cron.d/x.yml', 'a/b.yml', '/tmp/x.yml', '..\\x.yml', '.hidden.yml', 'conf.yml.txt', 'x..yml', '', 'conf.yml\0.yml']) {
+    for (const filename of ['../evil.yml', '../../etc/cron.d/x.yml', 'a/../../b.yml', '/tmp/x.yml', '..\\x.yml', '.hidden.yml', '.backups/x.yml', 'conf.yml.txt', 'x..yml', '', 'conf.yml\0.yml']) {
       const response = await dashboard.save({ config: 'sections: []\n', filename });
       expect(response.status, filename).toBe(400);
       expect(await response.json()).toEqual({
         error: 'bad request',
-        reason: 'filename must be a plain .yml or .yaml name inside the user data folder',
+        reason: 'filename must be a .yml or .yaml file inside the user data folder (sub-folders allowed; no "..", no names starting with a dot)',
       });
     }
     expect(existsSync(join(dashboard.userDataDir, '..', 'evil.yml'))).toBe(false);

@@ -28,4 +28,9 @@ describe('readDashboardEnv', () => {
     expect(() => readDashboardEnv({ PORT: '40.5' }, '/x')).toThrow('invalid PORT="40.5": expected a port number');
     expect(() => readDashboardEnv({ TRUST_PROXY: 'yes' }, '/x')).toThrow('invalid TRUST_PROXY="yes"');
   });
+
+  it('reads DASHBOARD_ICONS_URL, an http(s) URL', () => {
+    expect(readDashboardEnv({ DASHBOARD_ICONS_URL: 'http://mirror.lan/dashboard-icons' }, '/x').dashboardIconsUrl).toBe('http://mirror.lan/dashboard-icons');
+    expect(() => readDashboardEnv({ DASHBOARD_ICONS_URL: 'ftp://mirror.lan/' }, '/x')).toThrow('invalid DASHBOARD_ICONS_URL="ftp://mirror.lan/": expected an http(s) URL');
+  });
 });

@@ -11,6 +11,7 @@ const envSchema = z.object({
   HOST: z.string().min(1).default('0.0.0.0'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TRUST_PROXY: flag.default(false),
+  DASHBOARD_ICONS_URL: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
 });
 
 export interface DashboardEnv {
@@ -19,6 +20,8 @@ export interface DashboardEnv {
   host: string;
   logLevel: string;
   trustProxy: boolean;
+  /** Base URL of dashboard-icons for `hl-` icons; unset means the server's default CDN. */
+  dashboardIconsUrl?: string;
 }
 
 export class EnvError extends Error {
@@ -34,6 +37,13 @@ export function readDashboardEnv(env: Record<string, string | undefined>, cwd: s
     const name = String(issue?.path[0] ?? 'environment');
     throw new EnvError(`invalid ${name}=${JSON.stringify(env[name] ?? '')}: ${issue?.message ?? 'invalid value'}`);
   }
-  const { USER_DATA_DIR, PORT, HOST, LOG_LEVEL, TRUST_PROXY } = parsed.data;
-  return { userDataDir: resolve(cwd, USER_DATA_DIR), port: PORT, host: HOST, logLevel: LOG_LEVEL, trustProxy: TRUST_PROXY };
+  const { USER_DATA_DIR, PORT, HOST, LOG_LEVEL, TRUST_PROXY, DASHBOARD_ICONS_URL } = parsed.data;
+  return {
+    userDataDir: resolve(cwd, USER_DATA_DIR),
+    port: PORT,
+    host: HOST,
+    logLevel: LOG_LEVEL,
+    trustProxy: TRUST_PROXY,
+    ...(DASHBOARD_ICONS_URL ? { dashboardIconsUrl: DASHBOARD_ICONS_URL } : {}),
+  };
 }

@@ -1,18 +1,51 @@
-// One rule for "a file that lives directly in USER_DATA_DIR": used by the schema (pages),
-// by the YAML routes and by saving, so a name accepted in one place is accepted in all.
-const plainYamlName = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}\.ya?ml$/;
+// One rule for "a YAML file inside USER_DATA_DIR": used by the schema (pages), by the YAML
+// routes and by saving, so a path accepted in one place is accepted in all. The rule works on
+// the text alone; `resolveInside` then makes sure symbolic links do not lead out of the folder.
+import { realpath } from 'node:fs/promises';
+import { join, sep } from 'node:path';
 
-/** `work.yml` → true; `../x.yml`, `a/b.yml`, `.hidden.yml`, `x.txt` → false. */
-export function isPlainYamlFileName(name: string): boolean {
-  return plainYamlName.test(name) && !name.includes('..');
+/** Folders a page file may sit in below USER_DATA_DIR (`a/b/c/d/page.yml`). */
+export const MAX_PAGE_FOLDERS = 4;
+
+// No leading dot: no `..`, no hidden files, and nothing under `.backups/`.
+const segment = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+const yamlName = /\.ya?ml$/;
+
+/**
+ * `work.yml`, `sub/work.yaml` → true; `../x.yml`, `/x.yml`, `a//b.yml`, `.hidden.yml`,
+ * `x..yml`, `a\b.yml`, `x.txt` → false. Relative to USER_DATA_DIR, without a leading slash.
+ */
+export function isLocalYamlPath(path: string): boolean {
+  const segments = path.split('/');
+  if (segments.length > MAX_PAGE_FOLDERS + 1 || path.includes('..')) return false;
+  return segments.every((part) => segment.test(part)) && yamlName.test(path);
 }
 
-/** Dashy lets a page path be written `work.yml` or `/work.yml`. */
+/**
+ * The file a page `path` names inside USER_DATA_DIR, or null for anything else. Dashy fetches
+ * a page path from the web root, so `work.yml`, `/work.yml` and `./work.yml` are the same file,
+ * and `/sub/work.yml` is `sub/work.yml`.
+ */
 export function localPageFileName(path: string): string | null {
-  const name = path.startsWith('/') ? path.slice(1) : path;
-  return isPlainYamlFileName(name) ? name : null;
+  const name = path.replace(/^\.?\//, '');
+  return isLocalYamlPath(name) ? name : null;
 }
 
 export function isLocalPagePath(path: string): boolean {
   return localPageFileName(path) !== null;
+}
+
+/**
+ * The real path of `relative` when it exists and, symbolic links followed, is inside `dir`;
+ * null when it does not exist or leads out. `relative` must already pass isLocalYamlPath.
+ */
+export async function resolveInside(dir: string, relative: string): Promise<string | null> {
+  try {
+    const [root, target] = await Promise.all([realpath(dir), realpath(join(dir, relative))]);
+    return target.startsWith(root + sep) ? target : null;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP') return null;
+    throw error;
+  }
 }

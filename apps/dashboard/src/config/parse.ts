@@ -1,9 +1,10 @@
-// Turns conf.yml text into a validated object, or into errors a person can act on:
-// each names the YAML path and the line (`sections[2].items[0].url: expected a URL`).
+// Turns conf.yml text into a typed object plus warnings, or into errors a person can act on.
+// Each issue names the YAML path and the line (`sections[2].items[0].target: ...`). What is
+// only warned about, and what stays an error, is decided in leniency.ts.
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
-import type { Document, Node } from 'yaml';
-import type { z } from 'zod';
-import { dashyConfigSchema } from './schema.js';
+import type { Document, Node, YAMLError } from 'yaml';
+import { readLeniently } from './leniency.js';
+import type { Path, RawIssue } from './leniency.js';
 import type { DashyConfig } from './schema.js';
 
 export interface ConfigIssue {
@@ -14,9 +15,13 @@ export interface ConfigIssue {
   message: string;
 }
 
+/**
+ * `warnings` are what Dashy would warn about (plus links that are never served); the config
+ * is readable despite them, with the offending values left out. `errors` stop the file.
+ */
 export type ParseResult =
-  | { ok: true; config: DashyConfig }
-  | { ok: false; errors: ConfigIssue[] };
+  | { ok: true; config: DashyConfig; warnings: ConfigIssue[] }
+  | { ok: false; errors: ConfigIssue[]; warnings: ConfigIssue[] };
 
 export function formatPath(path: readonly PropertyKey[]): string {
   let out = '';
@@ -36,36 +41,81 @@ export function describeIssues(file: string, issues: readonly ConfigIssue[]): st
 
 export function parseConfigText(text: string): ParseResult {
   const lineCounter = new LineCounter();
-  // uniqueKeys: a key written twice is almost always a mistake that silently drops data.
-  const document = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: true });
+  // uniqueKeys: a key written twice is almost always a mistake that silently drops data (and
+  // Dashy's js-yaml refuses it too). merge: `<<: *defaults` works in Dashy. logLevel: a key that
+  // is itself a mapping (`{{ template }}` left unrendered) is read as text, without a console line.
+  const options = { lineCounter, uniqueKeys: true, prettyErrors: true, merge: true, logLevel: 'error' } as const;
+  let document = parseDocument(text, options);
+  const repairWarnings: ConfigIssue[] = [];
   if (document.errors.length > 0) {
-    return {
-      ok: false,
-      errors: document.errors.map((error) => ({
-        path: '',
-        line: error.linePos?.[0].line,
-        column: error.linePos?.[0].col,
-        message: firstLine(error.message),
-      })),
-    };
+    const repair = withFirstBlockDedented(text);
+    const repaired = repair && parseDocument(repair.text, { ...options, lineCounter: new LineCounter() });
+    if (!repair || !repaired || repaired.errors.length > 0) {
+      return { ok: false, errors: document.errors.map(positioned), warnings: [] };
+    }
+    // Only leading spaces were removed, so lines (what people look for) stay where they were.
+    document = parseDocument(repair.text, options);
+    repairWarnings.push(repair.warning);
   }
+  const yamlWarnings = [...repairWarnings, ...document.warnings.map(positioned)];
   let data: unknown;
   try {
     data = document.toJS({ maxAliasCount: 100 }) ?? {};
   } catch (error) {
-    return { ok: false, errors: [{ path: '', message: firstLine((error as Error).message) }] };
+    return { ok: false, errors: [{ path: '', message: firstLine((error as Error).message) }], warnings: yamlWarnings };
   }
-  const result = dashyConfigSchema.safeParse(data);
-  if (result.success) return { ok: true, config: result.data };
-  return { ok: false, errors: result.error.issues.map((issue) => locate(document, lineCounter, issue)) };
+  const result = readLeniently(data);
+  const warnings = [...yamlWarnings, ...result.warnings.map((issue) => locate(document, lineCounter, issue))].sort(byPosition);
+  if (result.config && result.errors.length === 0) return { ok: true, config: result.config, warnings };
+  return { ok: false, errors: result.errors.map((issue) => locate(document, lineCounter, issue)), warnings };
+}
+
+/**
+ * A file whose first key is indented while the later top-level keys are not (` pageInfo:` on
+ * line 1, `appConfig:` at the margin) is a slip that YAML, and so Dashy, cannot read. The
+ * intent is plain, so it is read with that first block moved to the margin, and said so.
+ */
+export function withFirstBlockDedented(text: string): { text: string; warning: ConfigIssue } | null {
+  const lines = text.split('\n');
+  const isContent = (line: string) => line.trim() !== '' && !line.trimStart().startsWith('#');
+  const first = lines.findIndex(isContent);
+  if (first === -1) return null;
+  const indent = /^ */.exec(lines[first]!)![0].length;
+  if (indent === 0) return null;
+  const margin = lines.findIndex((line, index) => index > first && /^[^\s#-][^:]*:(\s|$)/.test(line));
+  if (margin === -1) return null;
+  const prefix = ' '.repeat(indent);
+  const block = lines.slice(first, margin);
+  if (!block.every((line) => !isContent(line) || line.startsWith(prefix))) return null;
+  const dedented = [...lines.slice(0, first), ...block.map((line) => (line.startsWith(prefix) ? line.slice(indent) : line)), ...lines.slice(margin)];
+  const spaces = indent === 1 ? '1 space' : `${indent} spaces`;
+  return {
+    text: dedented.join('\n'),
+    warning: {
+      path: '',
+      line: first + 1,
+      column: 1,
+      message: `the first key is indented by ${spaces} but the other top-level keys are not; read as if it started at the margin (YAML, and Dashy, cannot read the file as written)`,
+    },
+  };
+}
+
+function positioned(problem: YAMLError): ConfigIssue {
+  const start = problem.linePos?.[0];
+  return { path: '', ...(start ? { line: start.line, column: start.col } : {}), message: firstLine(problem.message) };
+}
+
+/** In the order of the file, as an editor lists them. */
+function byPosition(a: ConfigIssue, b: ConfigIssue): number {
+  return (a.line ?? Infinity) - (b.line ?? Infinity) || (a.column ?? 0) - (b.column ?? 0);
 }
 
 function firstLine(message: string): string {
   return (message.split('\n')[0] ?? message).replace(/ at line \d+, column \d+:?$/, '').replace(/:$/, '');
 }
 
-function locate(document: Document, lineCounter: LineCounter, issue: z.core.$ZodIssue): ConfigIssue {
-  const path = issue.path.filter((key): key is string | number => typeof key !== 'symbol');
+function locate(document: Document, lineCounter: LineCounter, issue: RawIssue): ConfigIssue {
+  const { path } = issue;
   const offset = offsetOf(document, path);
   const position = offset === undefined ? undefined : lineCounter.linePos(offset);
   return {
@@ -76,7 +126,7 @@ function locate(document: Document, lineCounter: LineCounter, issue: z.core.$Zod
 }
 
 /** The start of the deepest node on the path that exists (a missing key points at its parent). */
-function offsetOf(document: Document, path: readonly (string | number)[]): number | undefined {
+function offsetOf(document: Document, path: Readonly<Path>): number | undefined {
   let node: unknown = document.contents;
   let offset = rangeStart(node);
   for (const key of path) {

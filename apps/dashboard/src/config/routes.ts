@@ -1,12 +1,15 @@
-// GET /conf.yml and GET /<page>.yml|.yaml: parse the request, ask views.ts what this
-// requester receives, send it.
+// GET /conf.yml and GET /<page>.yml|.yaml (also in sub-folders: /sub/page.yml): parse the
+// request, ask views.ts what this requester receives, send it as YAML or, when asked for, as
+// JSON.
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import type { AuthSettings } from '../auth/settings.js';
+import { viewerInfo } from '../auth/viewer.js';
+import { configJsonView, prefersJson } from './json-view.js';
 import { dashboardJsonSchema } from './json-schema.js';
-import { isPlainYamlFileName } from './page-path.js';
+import { isLocalYamlPath, MAX_PAGE_FOLDERS } from './page-path.js';
 import type { ConfigStore } from './store.js';
 import { configView } from './views.js';
-import type { Requester } from './views.js';
+import type { Requester, ViewInput } from './views.js';
 
 export interface ConfigRouteDeps {
   store: ConfigStore;
@@ -18,39 +21,55 @@ export function requesterOf(request: FastifyRequest): Requester {
   return request.auth ? { kind: 'user', identity: request.auth.identity } : { kind: 'signed-out' };
 }
 
+/** `/:d0/:d1/:file`: the folders and the file name of a page in a sub-folder. */
+function fileNameOf(params: Record<string, string>, folders: number): string {
+  return [...Array.from({ length: folders }, (_, index) => params[`d${index}`] ?? ''), params.file ?? ''].join('/');
+}
+
 export function registerConfigRoutes(app: FastifyInstance, { store, auth, authenticate }: ConfigRouteDeps): void {
+  // The answer depends on who asks (token or session cookie) and on the format asked for.
+  const vary = auth ? ['Authorization', ...(auth.method === 'users' ? ['Cookie'] : []), 'Accept'].join(', ') : 'Accept';
   // Set before authentication runs, so that a 401 is not cached either.
   const noSharedCaching = async (_request: FastifyRequest, reply: FastifyReply) => {
-    if (auth) reply.header('cache-control', 'private, no-store').header('vary', 'Authorization');
-    else reply.header('cache-control', 'no-cache');
+    reply.header('cache-control', auth ? 'private, no-store' : 'no-cache').header('vary', vary);
   };
 
   // Public: it describes the format, not anyone's dashboard.
   const jsonSchema = dashboardJsonSchema();
   app.get('/conf.schema.json', async () => jsonSchema);
 
-  app.get<{ Params: { file: string } }>(
-    '/:file(^[^/]+\\.ya?ml$)',
-    { onRequest: noSharedCaching, preHandler: authenticate },
-    async (request, reply) => {
-      const fileName = request.params.file;
-      if (!isPlainYamlFileName(fileName)) {
-        return reply.code(404).send({ error: 'not found', reason: 'no such configuration file' });
-      }
-      let file;
-      try {
-        file = await store.file(fileName);
-      } catch (error) {
-        request.log.error(`cannot serve ${fileName}: ${(error as Error).message}`);
-        return reply.code(500).send({ error: 'internal error', reason: `${fileName} is not a valid configuration file (details in the server log)` });
-      }
-      const view = configView({ fileName, file, root: await store.root(), auth, requester: requesterOf(request) });
-      if (view.kind === 'denied') {
-        return reply.code(view.status).send({ error: errorName(view.status), reason: view.reason });
-      }
-      return reply.header('content-type', 'application/yaml; charset=utf-8').header('x-hearth-config-view', view.kind).send(view.body);
-    },
-  );
+  for (let folders = 0; folders <= MAX_PAGE_FOLDERS; folders += 1) {
+    const prefix = Array.from({ length: folders }, (_, index) => `/:d${index}`).join('');
+    app.get<{ Params: Record<string, string> }>(
+      `${prefix}/:file(^[^/]+\\.ya?ml$)`,
+      { onRequest: noSharedCaching, preHandler: authenticate },
+      async (request, reply) => {
+        // Parameters arrive decoded: `%2e%2e` is `..` here, and refused with everything else
+        // that could leave the folder or reach a hidden one (.backups).
+        const fileName = fileNameOf(request.params, folders);
+        if (!isLocalYamlPath(fileName)) {
+          return reply.code(404).send({ error: 'not found', reason: 'no such configuration file' });
+        }
+        let file;
+        try {
+          file = await store.file(fileName);
+        } catch (error) {
+          request.log.error(`cannot serve ${fileName}: ${(error as Error).message}`);
+          return reply.code(500).send({ error: 'internal error', reason: `${fileName} is not a valid configuration file (details in the server log)` });
+        }
+        const input: ViewInput = { fileName, file, root: await store.root(), auth, requester: requesterOf(request) };
+        const json = prefersJson(request.headers.accept);
+        const view = json ? configJsonView(input, viewerInfo(request.auth, auth)) : configView(input);
+        if (view.kind === 'denied') {
+          return reply.code(view.status).send({ error: errorName(view.status), reason: view.reason });
+        }
+        return reply
+          .header('content-type', json ? 'application/json; charset=utf-8' : 'application/yaml; charset=utf-8')
+          .header('x-hearth-config-view', view.kind)
+          .send(view.body);
+      },
+    );
+  }
 }
 
 export function errorName(status: number): string {

@@ -5,10 +5,27 @@
 import { z } from 'zod';
 import { isLocalPagePath } from './page-path.js';
 
-/** Dashy accepts any scheme (https, ssh, smb, ...) and relative links to the same host. */
-const url = z
+/** Schemes a browser runs, or renders as a document of its own, instead of opening a service. */
+const UNSAFE_SCHEME = /^(javascript|data|vbscript):/i;
+
+/** Whether a link would run code in the dashboard when opened (`javascript:alert(1)`). */
+export function unsafeLinkScheme(value: string): string | null {
+  // Browsers skip control characters and spaces around a URL, and tabs and newlines inside it.
+  const squeezed = [...value].filter((char) => char.charCodeAt(0) > 0x20).join('');
+  return UNSAFE_SCHEME.exec(squeezed)?.[1]?.toLowerCase() ?? null;
+}
+
+/**
+ * A link as Dashy takes it: any scheme (https, ssh, smb, ...), a path on this host, `#`, or
+ * a bare host name for `target: clipboard`. Empty means no link. A link that would run code
+ * is never served: the reader leaves it out and warns.
+ */
+const link = z
   .string()
-  .refine((value) => URL.canParse(value) || value.startsWith('/'), { error: 'expected a URL' });
+  .refine((value) => unsafeLinkScheme(value) === null, {
+    error: (issue) => `a ${unsafeLinkScheme(String(issue.input))}: link could run code in the dashboard`,
+  })
+  .transform((value) => (value === '' ? undefined : value));
 const httpUrl = z
   .string()
   .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), {
@@ -23,7 +40,7 @@ const groupsAndRoles = z
 /** Shared by pages, sections and items: where they show, and for whom. */
 export const displayDataSchema = z
   .object({
-    sortBy: z.string().optional(),
+    sortBy: z.enum(['default', 'most-used', 'last-used', 'alphabetical', 'reverse-alphabetical', 'random']).optional(),
     rows: z.number().int().optional(),
     cols: z.number().int().optional(),
     collapsed: z.boolean().optional(),
@@ -43,12 +60,14 @@ export const displayDataSchema = z
   .loose()
   .meta({ id: 'displayData' });
 
+const OPENING_METHODS = ['newtab', 'sametab', 'parent', 'top', 'modal', 'workspace', 'clipboard', 'newwindow'] as const;
+
 const itemFields = {
   title: z.string().optional(),
   description: z.string().optional(),
   icon: z.string().optional(),
-  url: url.optional(),
-  target: z.enum(['newtab', 'sametab', 'parent', 'top', 'modal', 'workspace', 'clipboard']).optional(),
+  url: link.optional().describe('Any scheme, a path on this host or `#`; javascript:, data: and vbscript: links are never served.'),
+  target: z.enum(OPENING_METHODS).optional().describe('How the item opens; Dashy\'s default is newtab.'),
   hotkey: z.number().int().optional(),
   tags: strings.optional(),
   id: z.string().optional(),
@@ -56,7 +75,7 @@ const itemFields = {
   backgroundColor: z.string().optional(),
   provider: z.string().optional(),
   statusCheck: z.boolean().optional(),
-  statusCheckUrl: url.optional(),
+  statusCheckUrl: link.optional(),
   statusCheckHeaders: z.record(z.string(), z.string()).optional().describe('Headers sent with status checks; never sent to browsers.'),
   statusCheckAllowInsecure: z.boolean().optional().describe('Accept self-signed TLS certificates when checking.'),
   statusCheckAcceptCodes: z.union([z.string(), z.number().int()]).optional().describe('HTTP codes counted as up besides 2xx, e.g. "401, 403".'),
@@ -79,22 +98,32 @@ export const itemSchema: z.ZodType<DashyItem> = z
   .loose()
   .meta({ id: 'item' });
 
+const widgetSchema = z
+  .object({
+    type: z.string(),
+    options: z.object({ url: link.optional() }).loose().optional().describe('Settings of the widget type.'),
+  })
+  .loose();
+
 export const sectionSchema = z
   .object({
-    name: z.string({ error: 'a section needs a name' }),
+    name: z.string(),
     icon: z.string().optional(),
     displayData: displayDataSchema.optional(),
     items: z.array(itemSchema).optional(),
-    widgets: z.array(z.object({ type: z.string() }).loose()).optional(),
+    widgets: z.array(widgetSchema).optional(),
   })
   .loose();
 
 export const pageSchema = z
   .object({
     name: z.string(),
-    path: z.string().refine((value) => isLocalPagePath(value) || httpUrl.safeParse(value).success, {
-      error: 'expected a .yml file name inside the user data folder, or an http(s) URL',
-    }),
+    path: z
+      .string()
+      .refine((value) => isLocalPagePath(value) || httpUrl.safeParse(value).success, {
+        error: 'expected a .yml file inside the user data folder (like work.yml or sub/work.yml), or an http(s) URL',
+      })
+      .describe('A .yml file in the user data folder or a sub-folder of it (`work.yml`, `/sub/work.yml`), or an http(s) URL.'),
     displayData: displayDataSchema.optional(),
   })
   .loose();
@@ -144,16 +173,49 @@ export const authSchema = z
     }
   });
 
+const hideComponentsSchema = z
+  .object({
+    hideHeading: z.boolean().optional(),
+    hideNav: z.boolean().optional(),
+    hideSearch: z.boolean().optional(),
+    hideSettings: z.boolean().optional(),
+    hideFooter: z.boolean().optional(),
+  })
+  .loose();
+
+const webSearchSchema = z
+  .object({
+    disableWebSearch: z.boolean().optional(),
+    searchEngine: z.string().optional(),
+    customSearchEngine: z.string().optional().describe('A search URL the query is appended to.'),
+    openingMethod: z.enum(['newtab', 'sametab', 'workspace']).optional(),
+    searchBangs: z.record(z.string(), z.string()).optional(),
+  })
+  .loose();
+
 export const appConfigSchema = z
   .object({
     theme: z.string().optional(),
-    layout: z.enum(['horizontal', 'vertical', 'auto', 'sidebar']).optional(),
+    dayTheme: z.string().optional().describe('Theme while the system prefers a light scheme.'),
+    nightTheme: z.string().optional().describe('Theme while the system prefers a dark scheme.'),
+    customColors: z.record(z.string(), z.unknown()).optional().describe('Colours per theme name.'),
+    customCss: z.string().optional(),
+    cssThemes: strings.optional(),
+    backgroundImg: z.string().optional(),
+    layout: z.enum(['horizontal', 'vertical', 'auto', 'masonry', 'sidebar']).optional(),
     iconSize: z.enum(['small', 'medium', 'large']).optional(),
+    colCount: z.number().optional(),
+    startingView: z.enum(['home', 'default', 'minimal', 'workspace']).optional(),
+    defaultOpeningMethod: z.enum(OPENING_METHODS).optional().describe('Used for items without a target.'),
+    defaultIcon: z.string().optional(),
     language: z.string().optional(),
     statusCheck: z.boolean().optional(),
     statusCheckInterval: z.number().int().min(0).optional(),
-    hideComponents: z.object({}).loose().optional(),
-    webSearch: z.object({}).loose().optional(),
+    hideComponents: hideComponentsSchema.optional(),
+    webSearch: webSearchSchema.optional(),
+    workspaceLandingUrl: z.string().optional(),
+    enableMultiTasking: z.boolean().optional(),
+    disableContextMenu: z.boolean().optional(),
     disableConfiguration: z.boolean().optional().describe('Nobody can save the configuration from the browser.'),
     disableConfigurationForNonAdmin: z.boolean().optional().describe('Non-admins get a read-only view.'),
     enableServiceWorker: z.boolean().optional(),
@@ -165,7 +227,17 @@ export const pageInfoSchema = z
   .object({
     title: z.string().optional(),
     description: z.string().optional(),
-    navLinks: z.array(z.object({ title: z.string(), path: z.string(), target: z.string().optional() }).loose()).optional(),
+    navLinks: z
+      .array(
+        z
+          .object({
+            title: z.string(),
+            path: link.pipe(z.string({ error: 'a link needs a path' })),
+            target: z.enum(['newtab', 'sametab', 'parent', 'top', 'newwindow']).optional(),
+          })
+          .loose(),
+      )
+      .optional(),
     footerText: z.string().optional(),
     logo: z.string().optional(),
   })

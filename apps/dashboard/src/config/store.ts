@@ -1,9 +1,11 @@
 // Holds the root conf.yml in memory and notices when it changes on disk (a save, or a
 // hand edit), so sections and items are always fresh without a restart. Sub-pages are small
 // and rarely read, so they are read from disk on every request.
+import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { isLocalYamlPath, resolveInside } from './page-path.js';
 import { describeIssues, parseConfigText } from './parse.js';
 import type { ConfigIssue } from './parse.js';
 import type { DashyConfig } from './schema.js';
@@ -11,10 +13,14 @@ import type { DashyConfig } from './schema.js';
 export const ROOT_CONFIG_FILE = 'conf.yml';
 
 export interface LoadedConfig {
+  /** Relative to USER_DATA_DIR: `conf.yml`, `work.yml`, `sub/work.yml`. */
   fileName: string;
   /** The file as written, comments included: what an admin edits. */
   text: string;
+  /** What the dashboard serves: values that only earned a warning are left out. */
   config: DashyConfig;
+  /** What Dashy would warn about in this file, with lines. */
+  warnings: ConfigIssue[];
 }
 
 export class ConfigError extends Error {
@@ -28,19 +34,25 @@ export class ConfigError extends Error {
   }
 }
 
-/** Reads and validates one file; null when it does not exist. */
+/**
+ * Reads and validates one file; null when it does not exist, or when its name or a symbolic
+ * link on the way would lead out of `dir`.
+ */
 export async function readConfigFile(dir: string, fileName: string): Promise<LoadedConfig | null> {
+  if (!isLocalYamlPath(fileName)) return null;
   const file = join(dir, fileName);
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    const real = await resolveInside(dir, fileName);
+    if (real === null) return null;
+    text = await readFile(real, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw new ConfigError(`cannot read ${file}: ${(error as Error).message}`, file);
   }
   const parsed = parseConfigText(text);
   if (!parsed.ok) throw new ConfigError(`invalid configuration: ${describeIssues(file, parsed.errors)}`, file, parsed.errors);
-  return { fileName, text, config: parsed.config };
+  return { fileName, text, config: parsed.config, warnings: parsed.warnings };
 }
 
 interface Snapshot {
@@ -76,7 +88,9 @@ export class ConfigStore {
     if (!loaded || signature === null) {
       throw new ConfigError(`cannot read ${file}: file not found (create it, or set USER_DATA_DIR)`, file);
     }
-    return new ConfigStore(userDataDir, { loaded, signature }, log, freshnessMs);
+    const store = new ConfigStore(userDataDir, { loaded, signature }, log, freshnessMs);
+    store.reportWarnings(loaded);
+    return store;
   }
 
   /**
@@ -91,7 +105,10 @@ export class ConfigStore {
     if (signature === null || signature === this.current.signature) return this.current.loaded;
     try {
       const loaded = await readConfigFile(this.userDataDir, ROOT_CONFIG_FILE);
-      if (loaded) this.current = { loaded, signature };
+      if (loaded) {
+        this.current = { loaded, signature };
+        this.reportWarnings(loaded);
+      }
     } catch (error) {
       this.log?.warn({ file }, `keeping the last valid configuration: ${(error as Error).message}`);
       this.current = { ...this.current, signature };
@@ -104,10 +121,33 @@ export class ConfigStore {
     this.checkedAt = 0;
   }
 
-  /** A sub-page (or conf.yml itself) read fresh; null when the file does not exist. */
+  /**
+   * A sub-page (or conf.yml itself) read fresh; null when the file does not exist or is not
+   * inside USER_DATA_DIR.
+   */
   async file(fileName: string): Promise<LoadedConfig | null> {
     if (fileName === ROOT_CONFIG_FILE) return this.root();
-    return readConfigFile(this.userDataDir, fileName);
+    const loaded = await readConfigFile(this.userDataDir, fileName);
+    if (loaded) this.reportWarnings(loaded);
+    return loaded;
+  }
+
+  /** Files already reported, by content: a sub-page read on every request is reported once per version. */
+  private readonly reported = new Map<string, string>();
+
+  /** Logs what Dashy would warn about, once per version of each file. */
+  private reportWarnings(loaded: LoadedConfig): void {
+    const version = createHash('sha256').update(loaded.text).digest('base64url');
+    if (this.reported.get(loaded.fileName) === version) return;
+    // Bounded: names come from the folder, but a folder can hold many files.
+    if (this.reported.size >= 1000) this.reported.clear();
+    this.reported.set(loaded.fileName, version);
+    if (loaded.warnings.length === 0) return;
+    const file = join(this.userDataDir, loaded.fileName);
+    this.log?.warn(
+      { file, warnings: loaded.warnings },
+      `${loaded.fileName}: ${loaded.warnings.length} warning${loaded.warnings.length === 1 ? '' : 's'} (served anyway, as Dashy does): ${describeIssues(loaded.fileName, loaded.warnings)}`,
+    );
   }
 }
 

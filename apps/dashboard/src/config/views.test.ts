@@ -1,15 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import { loadAuthSettings } from '../auth/settings.js';
+import type { ViewerInfo } from '../auth/viewer.js';
+import { configJsonView, prefersJson } from './json-view.js';
 import { parseConfigText } from './parse.js';
 import type { LoadedConfig } from './store.js';
 import { configView } from './views.js';
+import type { Requester } from './views.js';
 
-function loaded(title: string): LoadedConfig {
-  const text = `pageInfo:\n  title: ${title}\nappConfig:\n  auth:\n    enableOidc: true\n    oidc:\n      clientId: dash\n      endpoint: http://localhost:1411\nsections:\n  - name: Secret\n    items:\n      - title: Router\n        url: http://192.168.1.1\n`;
+function loaded(title: string, extra = ''): LoadedConfig {
+  const text = `pageInfo:\n  title: ${title}\nappConfig:\n  auth:\n    enableOidc: true\n    oidc:\n      clientId: dash\n      endpoint: http://localhost:1411\n      adminGroup: admins\n${extra}sections:\n  - name: Secret\n    items:\n      - title: Router\n        url: http://192.168.1.1\n        statusCheckHeaders: { X-Api-Key: k3y }\n        description:\n`;
   const parsed = parseConfigText(text);
   if (!parsed.ok) throw new Error('bad test config');
-  return { fileName: 'conf.yml', text, config: parsed.config };
+  return { fileName: 'conf.yml', text, config: parsed.config, warnings: parsed.warnings };
 }
+
+const signedOut: ViewerInfo = { signedIn: false, user: null, isAdmin: false, groups: [], roles: [], method: null };
+const alice = { user: 'alice', groups: ['admins'], roles: [], isAdmin: true, method: 'oidc' as const };
+const bob = { user: 'bob', groups: ['family'], roles: [], isAdmin: false, method: 'oidc' as const };
+const info = (identity: typeof alice | typeof bob): ViewerInfo => ({ signedIn: true, ...identity });
 
 describe('the signed-out bootstrap view', () => {
   it('is rendered once per version of conf.yml and follows a new version', () => {
@@ -24,5 +32,76 @@ describe('the signed-out bootstrap view', () => {
 
     const b = view(loaded('Our Lab'));
     expect(b.kind !== 'denied' && b.body).toContain('title: Login | Our Lab');
+  });
+});
+
+describe('the JSON view', () => {
+  const root = loaded('Lab');
+  const auth = loadAuthSettings(root.config)!;
+  const json = (requester: Requester, viewer: ViewerInfo, file = root) => {
+    const view = configJsonView({ fileName: file.fileName, file, root: file, auth, requester }, viewer);
+    if (view.kind === 'denied') throw new Error(view.reason);
+    return { view, parsed: JSON.parse(view.body) as Record<string, unknown> };
+  };
+
+  it('gives an admin the whole file without server-only values, with the warnings and canEdit', () => {
+    const { parsed } = json({ kind: 'user', identity: alice }, info(alice));
+    expect(parsed).toEqual({
+      kind: 'source',
+      config: {
+        pageInfo: { title: 'Lab' },
+        appConfig: { auth: { enableOidc: true, oidc: { clientId: 'dash', endpoint: 'http://localhost:1411', adminGroup: 'admins' } } },
+        sections: [{ name: 'Secret', items: [{ title: 'Router', url: 'http://192.168.1.1' }] }],
+      },
+      viewer: { signedIn: true, user: 'alice', isAdmin: true, groups: ['admins'], roles: [], method: 'oidc' },
+      canEdit: true,
+      warnings: [{ path: 'sections[0].items[0].description', line: 16, column: 21, message: 'Invalid input: expected string, received null; ignored' }],
+    });
+  });
+
+  it('gives a non-admin the filtered view, no warnings and no editing', () => {
+    const { parsed } = json({ kind: 'user', identity: bob }, info(bob));
+    expect(parsed).toMatchObject({ kind: 'filtered', canEdit: false, warnings: [], viewer: { user: 'bob', isAdmin: false } });
+    expect(JSON.stringify(parsed)).not.toContain('k3y');
+  });
+
+  it('says an admin cannot edit when saving is turned off', () => {
+    const locked = loaded('Lab', '  disableConfiguration: true\n');
+    const view = configJsonView({ fileName: 'conf.yml', file: locked, root: locked, auth, requester: { kind: 'user', identity: alice } }, info(alice));
+    expect(view.kind !== 'denied' && (JSON.parse(view.body) as { canEdit: boolean }).canEdit).toBe(false);
+  });
+
+  it('renders the bootstrap and a person\'s filtered view once per version', () => {
+    const first = json({ kind: 'signed-out' }, signedOut).view;
+    expect(json({ kind: 'signed-out' }, signedOut).view.body).toBe(first.body);
+    expect(JSON.parse(first.body)).toEqual({
+      kind: 'bootstrap',
+      config: { pageInfo: { title: 'Login | Lab' }, appConfig: { auth: { enableOidc: true, oidc: { clientId: 'dash', endpoint: 'http://localhost:1411', adminGroup: 'admins' } } } },
+      viewer: signedOut,
+      canEdit: false,
+      warnings: [],
+    });
+    // A version never changes in place, so a change made behind the cache's back shows
+    // whether an answer was serialised again.
+    const version = loaded('Cached');
+    const before = json({ kind: 'user', identity: bob }, info(bob), version).view.body;
+    version.config.pageInfo = { title: 'Changed in place' };
+    expect(json({ kind: 'user', identity: bob }, info(bob), version).view.body).toBe(before);
+    expect(json({ kind: 'user', identity: { ...bob, user: 'carol' } }, { ...info(bob), user: 'carol' }, version).view.body).toContain('Changed in place');
+  });
+});
+
+describe('prefersJson', () => {
+  it('answers JSON only to a client that prefers it over YAML and text', () => {
+    expect(prefersJson('application/json')).toBe(true);
+    expect(prefersJson('application/json; charset=utf-8')).toBe(true);
+    expect(prefersJson('application/json, application/yaml;q=0.5')).toBe(true);
+    // What Dashy's browser code (axios) sends: it reads YAML.
+    expect(prefersJson('application/json, text/plain, */*')).toBe(false);
+    expect(prefersJson(undefined)).toBe(false);
+    expect(prefersJson('*/*')).toBe(false);
+    expect(prefersJson('application/yaml')).toBe(false);
+    expect(prefersJson('application/json;q=0, */*')).toBe(false);
+    expect(prefersJson('text/html')).toBe(false);
   });
 });

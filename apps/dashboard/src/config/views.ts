@@ -3,10 +3,13 @@
 //   admin                      → the file as written (comments included), to edit
 //   signed-in non-admin, guest → the filtered view, re-serialised
 //   signed out, no guest access → conf.yml: the sign-in bootstrap; sub-pages: 401
+// The same decision is sent as YAML (what Dashy's browser code reads) or, on request, as the
+// JSON view of json-view.ts.
 import { stringify } from 'yaml';
-import { bootstrapConfig, publicAuthBlock } from '../auth/bootstrap.js';
+import { bootstrapConfig, publicAuth, publicAuthBlock } from '../auth/bootstrap.js';
 import type { Identity } from '../auth/claims.js';
 import type { AuthSettings } from '../auth/settings.js';
+import { adminSource } from '../auth/user-hashes.js';
 import { filterConfigForViewer } from '../visibility/filter.js';
 import { isVisibleTo } from '../visibility/rules.js';
 import type { Viewer } from '../visibility/rules.js';
@@ -17,11 +20,21 @@ import type { LoadedConfig } from './store.js';
 
 export type Requester = { kind: 'signed-out' } | { kind: 'user'; identity: Identity };
 
-export type ConfigView =
-  | { kind: 'source' | 'filtered' | 'bootstrap'; body: string }
-  | { kind: 'denied'; status: 401 | 403 | 404; reason: string };
+export type ViewKind = 'source' | 'filtered' | 'bootstrap';
+
+export type Denied = { kind: 'denied'; status: 401 | 403 | 404; reason: string };
+
+export type ConfigView = { kind: ViewKind; body: string } | Denied;
+
+/** What a requester receives, before it is written out as YAML or JSON. */
+export type ViewDecision =
+  | { kind: 'source'; file: LoadedConfig }
+  | { kind: 'filtered'; file: LoadedConfig; viewer: Viewer }
+  | { kind: 'bootstrap' }
+  | Denied;
 
 export interface ViewInput {
+  /** Relative to USER_DATA_DIR: `conf.yml`, `work.yml`, `sub/work.yml`. */
   fileName: string;
   /** The requested file, or null when it does not exist. */
   file: LoadedConfig | null;
@@ -43,14 +56,12 @@ export function isAdminRequester(requester: Requester, auth: AuthSettings | null
   return auth === null || (requester.kind === 'user' && requester.identity.isAdmin);
 }
 
-export function configView({ fileName, file, root, auth, requester }: ViewInput): ConfigView {
+export function decideView({ fileName, file, root, auth, requester }: ViewInput): ViewDecision {
   const isRoot = fileName === ROOT_CONFIG_FILE;
-  if (isAdminRequester(requester, auth)) {
-    return file ? { kind: 'source', body: file.text } : NOT_FOUND;
-  }
+  if (isAdminRequester(requester, auth)) return file ? { kind: 'source', file } : NOT_FOUND;
   // From here on sign-in is configured and the requester is not an admin.
   if (requester.kind === 'signed-out' && !auth?.enableGuestAccess) {
-    if (isRoot && auth) return { kind: 'bootstrap', body: bootstrapBody(root, auth) };
+    if (isRoot && auth) return { kind: 'bootstrap' };
     return { kind: 'denied', status: 401, reason: 'sign-in required' };
   }
   const viewer = viewerOf(requester);
@@ -61,32 +72,82 @@ export function configView({ fileName, file, root, auth, requester }: ViewInput)
     if (!isVisibleTo(page.displayData, viewer)) return { kind: 'denied', status: 403, reason: 'this page is not visible to you' };
   }
   if (!file) return NOT_FOUND;
-  const filtered = filterConfigForViewer(file.config, viewer);
-  return { kind: 'filtered', body: toYaml(forNonAdmin(filtered, root.config, auth)) };
+  return { kind: 'filtered', file, viewer };
+}
+
+/** The YAML answer: what Dashy's own browser code would read. */
+export function configView(input: ViewInput): ConfigView {
+  const decision = decideView(input);
+  switch (decision.kind) {
+    case 'denied':
+      return decision;
+    case 'source':
+      return { kind: 'source', body: adminSource(decision.file) };
+    case 'bootstrap':
+      return { kind: 'bootstrap', body: bootstrapYaml(input.root, input.auth as AuthSettings) };
+    case 'filtered':
+      return { kind: 'filtered', body: filteredYaml(decision.file, decision.viewer, input) };
+  }
+}
+
+/** The filtered view of `file` for a non-admin, as the browser may see it. */
+export function filteredConfig(file: LoadedConfig, viewer: Viewer, root: LoadedConfig, auth: AuthSettings | null): DashyConfig {
+  return forNonAdmin(filterConfigForViewer(file.config, viewer), root.config, auth);
 }
 
 /** Drops auth secrets, and marks the view read-only when the owner asked non-admins not to edit. */
 function forNonAdmin(view: DashyConfig, root: DashyConfig, auth: AuthSettings | null): DashyConfig {
   if (!view.appConfig) return view;
   const appConfig = { ...view.appConfig };
-  if (appConfig.auth) appConfig.auth = auth ? publicAuthBlock(auth.block) : publicAuthBlock(appConfig.auth);
+  if (appConfig.auth) appConfig.auth = auth ? publicAuth(auth) : publicAuthBlock(appConfig.auth);
   if (root.appConfig?.disableConfigurationForNonAdmin) appConfig.disableConfiguration = true;
   return { ...view, appConfig };
 }
 
 /**
- * Every signed-out visitor gets the same bootstrap until conf.yml changes (a change makes a
- * new LoadedConfig), so it is rendered once per version: it is the page behind every
- * first visit, and the most requested answer of all.
+ * Bodies that many requests share are rendered once per version of the file: a change makes
+ * a new LoadedConfig, so a WeakMap keyed by it forgets old versions by itself. The key inside
+ * names the format and, for filtered views, who they are for.
  */
-const bootstrapBodies = new WeakMap<LoadedConfig, string>();
-function bootstrapBody(root: LoadedConfig, auth: AuthSettings): string {
-  let body = bootstrapBodies.get(root);
+const rendered = new WeakMap<LoadedConfig, { bodies: Map<string, string>; chars: number }>();
+/**
+ * Different people with different groups: plenty for a household or a team. Bounded in count
+ * and in size (a large file times many people), after which the cache starts over.
+ */
+const MAX_BODIES_PER_VERSION = 256;
+const MAX_CHARS_PER_VERSION = 16 * 1024 * 1024;
+
+export function renderOnce(file: LoadedConfig, key: string, render: () => string): string {
+  let cache = rendered.get(file);
+  if (!cache) {
+    cache = { bodies: new Map(), chars: 0 };
+    rendered.set(file, cache);
+  }
+  let body = cache.bodies.get(key);
   if (body === undefined) {
-    body = toYaml(bootstrapConfig(root.config, auth));
-    bootstrapBodies.set(root, body);
+    body = render();
+    if (cache.bodies.size >= MAX_BODIES_PER_VERSION || cache.chars + body.length > MAX_CHARS_PER_VERSION) {
+      cache.bodies.clear();
+      cache.chars = 0;
+    }
+    cache.bodies.set(key, body);
+    cache.chars += body.length;
   }
   return body;
+}
+
+/**
+ * Every signed-out visitor gets the same bootstrap until conf.yml changes: it is the page
+ * behind every first visit, and the most requested answer of all.
+ */
+function bootstrapYaml(root: LoadedConfig, auth: AuthSettings): string {
+  return renderOnce(root, 'yaml bootstrap', () => toYaml(bootstrapConfig(root.config, auth)));
+}
+
+function filteredYaml(file: LoadedConfig, viewer: Viewer, { root, auth }: ViewInput): string {
+  // Sub-pages are read fresh per request; only conf.yml itself lives long enough to reuse.
+  const render = () => toYaml(filteredConfig(file, viewer, root, auth));
+  return file === root ? renderOnce(file, `yaml filtered ${JSON.stringify(viewer)}`, render) : render();
 }
 
 function toYaml(config: DashyConfig): string {

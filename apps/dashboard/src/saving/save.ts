@@ -1,9 +1,14 @@
 // Saving a config file: check everything first, keep the previous version, then replace the
 // file atomically. Nothing is written unless the new content is valid.
+//
+// Reading is lenient (Dashy's schema only warns), saving is strict about what is new: a save
+// is refused when the text has errors, or warnings that the file on disk does not already
+// have. An admin can save a file they brought from Dashy without fixing every old warning
+// first, but cannot add a new problem.
 import { constants } from 'node:fs';
-import { copyFile, link, mkdir, readdir, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
-import { isPlainYamlFileName } from '../config/page-path.js';
+import { copyFile, link, lstat, mkdir, readdir, readFile, realpath, unlink } from 'node:fs/promises';
+import { dirname, join, sep } from 'node:path';
+import { isLocalYamlPath, resolveInside } from '../config/page-path.js';
 import { parseConfigText } from '../config/parse.js';
 import type { ConfigIssue } from '../config/parse.js';
 import type { DashyConfig } from '../config/schema.js';
@@ -12,6 +17,7 @@ import { writeFileAtomic } from './atomic-write.js';
 import { SerialQueue } from './serial-queue.js';
 
 export const BACKUP_DIR = '.backups';
+const FILE_NAME_RULE = 'filename must be a .yml or .yaml file inside the user data folder (sub-folders allowed; no "..", no names starting with a dot)';
 export const DEFAULT_MAX_CONFIG_BYTES = 1024 * 1024;
 
 export interface SaverOptions {
@@ -38,17 +44,27 @@ export class ConfigSaver {
   }
 
   async save(text: unknown, fileName: unknown = ROOT_CONFIG_FILE): Promise<SaveResult> {
-    if (typeof fileName !== 'string' || !isPlainYamlFileName(fileName)) {
-      return { ok: false, status: 400, reason: 'filename must be a plain .yml or .yaml name inside the user data folder' };
+    if (typeof fileName !== 'string' || !isLocalYamlPath(fileName)) {
+      return { ok: false, status: 400, reason: FILE_NAME_RULE };
     }
     if (typeof text !== 'string') return { ok: false, status: 400, reason: 'config must be a YAML string' };
     if (Buffer.byteLength(text, 'utf8') > this.maxBytes) {
       return { ok: false, status: 413, reason: `config is larger than ${this.maxBytes} bytes` };
     }
+    if (!(await this.staysInside(fileName))) {
+      return { ok: false, status: 400, reason: `${FILE_NAME_RULE}: ${fileName} is not in a folder inside it` };
+    }
     const parsed = parseConfigText(text);
-    if (!parsed.ok) return { ok: false, status: 400, reason: 'invalid configuration', errors: parsed.errors };
+    if (!parsed.ok) {
+      // Every problem at once, so the editor can show them all; the file on disk is not raced here.
+      const added = newWarnings(parsed.warnings, await this.warningsOnDisk(fileName));
+      return { ok: false, status: 400, reason: 'invalid configuration', errors: [...parsed.errors, ...added] };
+    }
 
     return this.queue.run(async (): Promise<SaveResult> => {
+      // Compared with the file as it is now, inside the queue: the save before this one counts.
+      const added = newWarnings(parsed.warnings, await this.warningsOnDisk(fileName));
+      if (added.length > 0) return { ok: false, status: 400, reason: 'invalid configuration', errors: added };
       const target = join(this.userDataDir, fileName);
       try {
         const backup = await this.backUp(fileName);
@@ -63,15 +79,41 @@ export class ConfigSaver {
   }
 
   /**
+   * The folder the file goes into exists and, symbolic links followed, is inside
+   * USER_DATA_DIR; so is the file, when it is a link that exists.
+   */
+  private async staysInside(fileName: string): Promise<boolean> {
+    const folder = dirname(fileName);
+    try {
+      const root = await realpath(this.userDataDir);
+      if (folder !== '.' && !(await realpath(join(this.userDataDir, folder))).startsWith(root + sep)) return false;
+      const existing = await lstat(join(this.userDataDir, fileName)).catch(() => null);
+      return existing === null || (await resolveInside(this.userDataDir, fileName)) !== null;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Warnings of the saved file; none when it is new or does not parse (then every warning is new). */
+  private async warningsOnDisk(fileName: string): Promise<ConfigIssue[]> {
+    const path = await resolveInside(this.userDataDir, fileName).catch(() => null);
+    const text = path === null ? null : await readFile(path, 'utf8').catch(() => null);
+    return text === null ? [] : parseConfigText(text).warnings;
+  }
+
+  /**
    * Keeps the current version under .backups/. A hard link costs nothing and stays valid
    * after the rename replaces the original, because the rename swaps names, not contents.
    */
   private async backUp(fileName: string): Promise<string | null> {
-    const dir = join(this.userDataDir, BACKUP_DIR);
+    // A page in a sub-folder keeps its backups in the same sub-folder of .backups/.
+    const folder = dirname(fileName);
+    const baseName = fileName.slice(folder === '.' ? 0 : folder.length + 1);
+    const dir = join(this.userDataDir, BACKUP_DIR, folder);
     await mkdir(dir, { recursive: true });
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     for (let attempt = 1; attempt < 1000; attempt += 1) {
-      const name = `${fileName}.${stamp}${attempt > 1 ? `.${attempt}` : ''}`;
+      const name = `${baseName}.${stamp}${attempt > 1 ? `.${attempt}` : ''}`;
       try {
         await keep(join(this.userDataDir, fileName), join(dir, name));
       } catch (error) {
@@ -80,8 +122,8 @@ export class ConfigSaver {
         if (code === 'EEXIST') continue;
         throw error;
       }
-      await this.prune(dir, fileName);
-      return `${BACKUP_DIR}/${name}`;
+      await this.prune(dir, baseName);
+      return [BACKUP_DIR, ...(folder === '.' ? [] : [folder]), name].join('/');
     }
     throw new Error(`cannot find a free backup name for ${fileName}`);
   }
@@ -93,6 +135,18 @@ export class ConfigSaver {
       await unlink(join(dir, old)).catch(() => undefined);
     }
   }
+}
+
+/** Warnings of `next` that `before` does not have; the same path and message count as the same. */
+export function newWarnings(next: readonly ConfigIssue[], before: readonly ConfigIssue[]): ConfigIssue[] {
+  const known = new Map<string, number>();
+  const key = (issue: ConfigIssue) => `${issue.path}\n${issue.message}`;
+  for (const issue of before) known.set(key(issue), (known.get(key(issue)) ?? 0) + 1);
+  return next.filter((issue) => {
+    const left = known.get(key(issue)) ?? 0;
+    if (left > 0) known.set(key(issue), left - 1);
+    return left === 0;
+  });
 }
 
 async function keep(source: string, destination: string): Promise<void> {
