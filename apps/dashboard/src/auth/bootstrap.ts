@@ -24,11 +24,24 @@ export function publicAuthBlock(block: DashyAuth): DashyAuth {
 }
 
 /**
+ * Added to the public auth block of a dashboard whose sign-in is built-in users. The `users`
+ * list that tells Dashy's own app to show its login form is never sent, so this key tells
+ * Hearth's app instead.
+ */
+export const SIGN_IN_MARKER = 'hearthSignIn';
+
+/** The auth block the server enforces (loaded at start), as browsers may see it. */
+export function publicAuth(auth: AuthSettings): DashyAuth {
+  const block = publicAuthBlock(auth.block);
+  return auth.method === 'users' ? { ...block, [SIGN_IN_MARKER]: 'users' } : block;
+}
+
+/**
  * The stripped conf.yml for a signed-out request when sign-in is required: the auth block
  * (from boot, the one the server enforces), the service-worker switch, and a login title.
  */
 export function bootstrapConfig(config: DashyConfig, auth: AuthSettings): DashyConfig {
-  const appConfig: NonNullable<DashyConfig['appConfig']> = { auth: publicAuthBlock(auth.block) };
+  const appConfig: NonNullable<DashyConfig['appConfig']> = { auth: publicAuth(auth) };
   const serviceWorker = config.appConfig?.enableServiceWorker;
   if (serviceWorker !== undefined) appConfig.enableServiceWorker = serviceWorker;
   return { pageInfo: { title: `Login | ${config.pageInfo?.title ?? DEFAULT_TITLE}` }, appConfig };

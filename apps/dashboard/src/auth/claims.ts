@@ -10,6 +10,8 @@ export interface Identity {
   groups: string[];
   roles: string[];
   isAdmin: boolean;
+  /** How this person signed in: an ID token, or a built-in user's session cookie. */
+  method: 'oidc' | 'users';
 }
 
 function stringList(value: unknown): string[] {
@@ -49,5 +51,6 @@ export function identityFromClaims(claims: JWTPayload, settings: OidcSettings): 
     groups: groupsFromClaims(claims),
     roles: rolesFromClaims(claims, settings.clientId),
     isAdmin: deriveIsAdmin(claims, settings),
+    method: 'oidc',
   };
 }

@@ -1,15 +1,28 @@
-// The Fastify edge of the auth pipeline. Permissive on requests without a token, so a
-// signed-out browser can fetch the sign-in bootstrap; strict on requests with one.
+// The Fastify edge of the auth pipeline. Permissive on requests without credentials, so a
+// signed-out browser can fetch the sign-in bootstrap; strict on requests with them. An OIDC
+// dashboard reads `Authorization: Bearer <id_token>`; a dashboard of built-in users reads
+// its session cookie, and nothing else.
 import type { JWTPayload } from 'jose';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Identity } from './claims.js';
+import type { CookieSessions } from './cookie-sessions.js';
+import { changesState, crossOriginReason, isJsonRequest } from './same-origin.js';
 import type { TokenVerifier } from './verify.js';
 
 export interface RequestAuth {
   user: string;
   isAdmin: boolean;
+  /** The ID token's claims; empty for a built-in user. */
   claims: JWTPayload;
   identity: Identity;
+  method: 'oidc' | 'users';
+}
+
+export interface AuthHookOptions {
+  /** Set when sign-in is through OIDC or Keycloak. */
+  verifier: TokenVerifier | null;
+  /** Set when sign-in is through built-in users. */
+  sessions: CookieSessions | null;
 }
 
 declare module 'fastify' {
@@ -29,10 +42,14 @@ export function unauthorized(reply: FastifyReply, reason: string): FastifyReply 
     .send({ error: 'unauthorized', reason });
 }
 
-/** A preHandler-style hook; with no verifier (sign-in not configured) tokens are ignored. */
-export function createAuthHook(verifier: TokenVerifier | null) {
+/** A preHandler-style hook; with neither (sign-in not configured) credentials are ignored. */
+export function createAuthHook({ verifier, sessions }: AuthHookOptions) {
   return async function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     request.auth = null;
+    if (sessions) {
+      await authenticateBySession(sessions, request, reply);
+      return;
+    }
     const header = request.headers.authorization;
     if (!verifier || header === undefined) return;
     const token = BEARER.exec(header)?.[1];
@@ -44,7 +61,7 @@ export function createAuthHook(verifier: TokenVerifier | null) {
     const result = await verifier.verify(token);
     if (result.ok) {
       const { identity, claims } = result;
-      request.auth = { user: identity.user, isAdmin: identity.isAdmin, claims, identity };
+      request.auth = { user: identity.user, isAdmin: identity.isAdmin, claims, identity, method: 'oidc' };
       return;
     }
     if (result.status === 503) {
@@ -55,4 +72,25 @@ export function createAuthHook(verifier: TokenVerifier | null) {
     request.log.warn({ reason: result.reason, detail: result.detail }, `token rejected: ${result.reason} (${result.detail})`);
     await unauthorized(reply, result.reason);
   };
+}
+
+async function authenticateBySession(sessions: CookieSessions, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const found = await sessions.identify(request);
+  if (found.kind === 'none') return;
+  if (found.kind === 'stale') {
+    // Signed out from here on; the browser can drop the cookie.
+    reply.header('set-cookie', sessions.clearedFor(request));
+    return;
+  }
+  const { identity } = found;
+  if (changesState(request)) {
+    // A cookie rides along with any request to this host, whoever made the page that sent it.
+    const reason = crossOriginReason(request, true) ?? (isJsonRequest(request) ? null : 'requests signed in by cookie must send Content-Type: application/json');
+    if (reason) {
+      request.log.warn({ user: identity.user, origin: request.headers.origin }, `request refused: ${reason}`);
+      await reply.code(403).send({ error: 'forbidden', reason });
+      return;
+    }
+  }
+  request.auth = { user: identity.user, isAdmin: identity.isAdmin, claims: {}, identity, method: 'users' };
 }

@@ -1,13 +1,19 @@
-// POST /config-manager/save: who may save, then one call into the saver.
+// POST /config-manager/save: who may save, the built-in users' hashes put back, then one
+// call into the saver.
+import { readFile } from 'node:fs/promises';
 import type { FastifyInstance, preHandlerAsyncHookHandler } from 'fastify';
-import { z } from 'zod';
-import { unauthorized } from '../auth/hook.js';
-import { authSettingsChanged } from '../auth/settings.js';
-import type { AuthSettings } from '../auth/settings.js';
-import { errorName } from '../config/routes.js';
-import { groupsFromClaims, rolesFromClaims } from '../auth/claims.js';
-import type { OidcSettings } from '../auth/settings.js';
 import type { JWTPayload } from 'jose';
+import { z } from 'zod';
+import { groupsFromClaims, rolesFromClaims } from '../auth/claims.js';
+import { unauthorized } from '../auth/hook.js';
+import type { RequestAuth } from '../auth/hook.js';
+import { AuthSettingsError, authSettingsChanged, loadAuthSettings } from '../auth/settings.js';
+import type { AuthSettings, OidcSettings } from '../auth/settings.js';
+import { locateProblems, restoreUserHashes } from '../auth/user-hashes.js';
+import type { RestoreResult } from '../auth/user-hashes.js';
+import { isLocalYamlPath, resolveInside } from '../config/page-path.js';
+import { parseConfigText } from '../config/parse.js';
+import { errorName } from '../config/routes.js';
 import { ROOT_CONFIG_FILE } from '../config/store.js';
 import type { ConfigStore } from '../config/store.js';
 import type { ConfigSaver } from './save.js';
@@ -29,7 +35,7 @@ export function registerSaveRoute(app: FastifyInstance, { store, saver, auth, au
     async (request, reply) => {
       if (auth && !request.auth) return unauthorized(reply, 'sign-in required');
       if (auth && !request.auth?.isAdmin) {
-        const reason = notAdminReason(auth.oidc, request.auth?.claims ?? {});
+        const reason = notAdminReason(auth, request.auth);
         request.log.warn({ user: request.auth?.user }, `save refused: ${reason}`);
         return reply.code(403).send({ error: 'forbidden', reason });
       }
@@ -40,7 +46,10 @@ export function registerSaveRoute(app: FastifyInstance, { store, saver, auth, au
       if (!body.success) {
         return reply.code(400).send({ error: 'bad request', reason: 'expected a JSON body {"config": "<yaml>", "filename": "conf.yml"}' });
       }
-      const result = await saver.save(body.data.config, body.data.filename ?? ROOT_CONFIG_FILE);
+      const fileName = body.data.filename ?? ROOT_CONFIG_FILE;
+      const prepared = await withUserHashes(saver.userDataDir, fileName, body.data.config);
+      if (!prepared.ok) return reply.code(400).send({ error: 'bad request', reason: 'invalid configuration', errors: prepared.errors });
+      const result = await saver.save(prepared.text, fileName);
       if (!result.ok) {
         if (result.status === 500) request.log.error(`save failed: ${result.reason}`);
         return reply.code(result.status).send({ error: errorName(result.status), reason: result.reason, ...(result.errors ? { errors: result.errors } : {}) });
@@ -60,10 +69,39 @@ export function registerSaveRoute(app: FastifyInstance, { store, saver, auth, au
 }
 
 /**
- * Why a signed-in user is not an admin, in terms they can check: the most common cause is an
- * adminGroup set to a group's display name instead of its friendly name (the claim's value).
+ * The text to write: hashes the admin saw as placeholders put back from the file on disk,
+ * and, for conf.yml, built-in users the server can use (a bad entry would stop the next start).
  */
-export function notAdminReason(settings: OidcSettings, claims: JWTPayload): string {
+async function withUserHashes(userDataDir: string, fileName: string, text: string): Promise<RestoreResult> {
+  if (!isLocalYamlPath(fileName)) return { ok: true, text };
+  const path = await resolveInside(userDataDir, fileName);
+  const onDisk = path === null ? null : await readFile(path, 'utf8').catch(() => null);
+  const restored = restoreUserHashes(text, onDisk);
+  if (!restored.ok || fileName !== ROOT_CONFIG_FILE || !/\busers\s*:/.test(restored.text)) return restored;
+  const parsed = parseConfigText(restored.text);
+  if (!parsed.ok) return restored;
+  try {
+    loadAuthSettings(parsed.config);
+  } catch (error) {
+    if (error instanceof AuthSettingsError) return { ok: false, errors: locateProblems(restored.text, error.problems) };
+    throw error;
+  }
+  return restored;
+}
+
+/** Why a signed-in user is not an admin, in terms they can check in conf.yml or their token. */
+export function notAdminReason(auth: AuthSettings, requester: RequestAuth | null): string {
+  if (requester?.method === 'users' || !auth.oidc) {
+    return `only admins can save the configuration: "${requester?.user ?? ''}" is a normal user (type: admin in appConfig.auth.users makes an admin)`;
+  }
+  return oidcNotAdminReason(auth.oidc, requester?.claims ?? {});
+}
+
+/**
+ * The most common cause is an adminGroup set to a group's display name instead of its
+ * friendly name (the claim's value).
+ */
+export function oidcNotAdminReason(settings: OidcSettings, claims: JWTPayload): string {
   const wanted = [
     settings.adminGroup && `the group "${settings.adminGroup}"`,
     settings.adminRole && `the role "${settings.adminRole}"`,
