@@ -1,6 +1,7 @@
 // Builds the copy of a config that one viewer may receive: hidden pages, sections and items
 // removed, and nothing the browser does not need that could be a secret.
 import type { DashyConfig, DashyItem, DashySection } from '../config/schema.js';
+import { withoutWidgetSecrets } from '../widgets/secrets.js';
 import { isVisibleTo } from './rules.js';
 import type { Viewer } from './rules.js';
 
@@ -22,7 +23,7 @@ export function visibleSections(sections: readonly DashySection[] | undefined, v
     .filter((section) => isVisibleTo(section.displayData, viewer))
     .map((section) => {
       const items = visibleItems(section.items, viewer);
-      return items ? { ...section, items } : section;
+      return withoutWidgetSecrets(items ? { ...section, items } : section);
     });
 }
 
