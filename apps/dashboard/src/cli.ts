@@ -14,7 +14,12 @@ export async function main(): Promise<void> {
   const logger = pino({ level: env.logLevel, base: { app: 'hearth-dashboard' } });
   let app;
   try {
-    app = await createDashboardServer({ userDataDir: env.userDataDir, logger, trustProxy: env.trustProxy });
+    app = await createDashboardServer({
+      userDataDir: env.userDataDir,
+      logger,
+      trustProxy: env.trustProxy,
+      ...(env.dashboardIconsUrl ? { dashboardIconsUrl: env.dashboardIconsUrl } : {}),
+    });
     await app.listen({ port: env.port, host: env.host });
   } catch (error) {
     fail(error);

@@ -7,17 +7,16 @@ import Fastify from 'fastify';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
-import { createAuthHook } from './auth/hook.js';
-import { IssuerContexts } from './auth/issuer.js';
-import { loadAuthSettings } from './auth/settings.js';
-import type { AuthSettings } from './auth/settings.js';
-import { TokenVerifier } from './auth/verify.js';
+import { loadAuthSettingsAtStart, setUpSignIn } from './auth/setup.js';
 import { errorName, registerConfigRoutes } from './config/routes.js';
 import { ConfigStore } from './config/store.js';
 import { registerSaveRoute } from './saving/routes.js';
 import { ConfigSaver, DEFAULT_MAX_CONFIG_BYTES } from './saving/save.js';
 import { removeStaleTempFiles } from './saving/atomic-write.js';
 import { registerStatusCheckRoute } from './status-check/routes.js';
+import { defaultIconCacheDir, DEFAULT_MAX_ICON_BYTES, registerIconRoutes } from './icons/routes.js';
+import { DEFAULT_DASHBOARD_ICONS_URL } from './icons/remote-icons.js';
+import { registerWidgetProxyRoute } from './widgets/routes.js';
 import { registerWebApp } from './browser-app/serve.js';
 
 export interface DashboardServerOptions {
@@ -34,6 +33,13 @@ export interface DashboardServerOptions {
   trustProxy?: boolean;
   /** How long a look at conf.yml on disk stays good (default 1000 ms); saves show at once. */
   configFreshnessMs?: number;
+  /** How long a built-in user's session lasts (default 7 days). */
+  sessionLifetimeSeconds?: number;
+  /** Base URL of dashboard-icons (`hl-` icons); DASHBOARD_ICONS_URL. */
+  dashboardIconsUrl?: string;
+  /** Where icons fetched from other hosts are kept; default USER_DATA_DIR/.icon-cache. */
+  iconCacheDir?: string;
+  iconFetchTimeoutMs?: number;
 }
 
 const DEFAULT_WEB_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'web');
@@ -42,16 +48,20 @@ const DEFAULT_WEB_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', 'di
 export async function createDashboardServer(options: DashboardServerOptions): Promise<FastifyInstance> {
   const log = options.logger ?? pino({ level: 'silent' });
   const store = await ConfigStore.open(options.userDataDir, log, options.configFreshnessMs);
-  const auth = loadAuthSettings((await store.root()).config);
+  const auth = loadAuthSettingsAtStart(await store.root(), options.userDataDir);
   const saver = new ConfigSaver(options.userDataDir, { maxBytes: options.maxConfigBytes ?? DEFAULT_MAX_CONFIG_BYTES });
   const leftovers = await removeStaleTempFiles(options.userDataDir);
   if (leftovers.length > 0) log.info({ files: leftovers }, 'removed temporary files of an interrupted save');
 
-  const verifier = auth
-    ? new TokenVerifier(auth.oidc, new IssuerContexts({ retryAfterMs: options.providerRetryAfterMs ?? 5_000 }))
-    : null;
-  const authenticate = createAuthHook(verifier);
-  log.info(authSummary(auth), auth ? `sign-in through ${auth.oidc.issuer}` : 'no sign-in configured: the dashboard is open to anyone who can reach it');
+  const signIn = await setUpSignIn({
+    auth,
+    userDataDir: options.userDataDir,
+    root: () => store.root(),
+    log,
+    providerRetryAfterMs: options.providerRetryAfterMs,
+    sessionLifetimeSeconds: options.sessionLifetimeSeconds,
+  });
+  const { authenticate } = signIn;
 
   const app = Fastify({ loggerInstance: log, trustProxy: options.trustProxy ?? false }) as unknown as FastifyInstance;
   app.decorateRequest('auth', null);
@@ -71,23 +81,31 @@ export async function createDashboardServer(options: DashboardServerOptions): Pr
     contentSecurityPolicy: {
       directives: {
         'upgrade-insecure-requests': null,
-        // Service icons come from anywhere; sign-in talks to the identity provider.
-        'img-src': ["'self'", 'data:', 'http:', 'https:'],
-        'connect-src': ["'self'", ...(auth ? [new URL(auth.oidc.issuer).origin] : [])],
+        // Icons and images come through the server (nothing loads from other hosts); the
+        // modal and workspace opening methods show the services themselves in a frame.
+        'img-src': ["'self'", 'data:', 'blob:'],
+        'frame-src': ['http:', 'https:'],
+        'connect-src': ["'self'", ...(auth?.oidc ? [new URL(auth.oidc.issuer).origin] : [])],
       },
     },
   });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
+  signIn.registerRoutes(app);
   registerConfigRoutes(app, { store, auth, authenticate });
   registerSaveRoute(app, { store, saver, auth, authenticate });
   registerStatusCheckRoute(app, { store, auth, authenticate, timeoutMs: options.statusCheckTimeoutMs ?? 5_000 });
+  registerIconRoutes(app, {
+    store,
+    auth,
+    authenticate,
+    userDataDir: options.userDataDir,
+    cacheDir: options.iconCacheDir ?? defaultIconCacheDir(options.userDataDir),
+    dashboardIconsUrl: options.dashboardIconsUrl ?? DEFAULT_DASHBOARD_ICONS_URL,
+    timeoutMs: options.iconFetchTimeoutMs ?? 5_000,
+    maxBytes: DEFAULT_MAX_ICON_BYTES,
+  });
+  registerWidgetProxyRoute(app, { store, auth, authenticate });
   await registerWebApp(app, options.webRoot ?? DEFAULT_WEB_ROOT);
   return app;
-}
-
-function authSummary(auth: AuthSettings | null): Record<string, unknown> {
-  if (!auth) return {};
-  const { issuer, clientId, adminGroup, adminRole } = auth.oidc;
-  return { issuer, clientId, adminGroup, adminRole, guestAccess: auth.enableGuestAccess };
 }

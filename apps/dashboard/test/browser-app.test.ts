@@ -1,8 +1,10 @@
 // The browser app's files, when built; a plain page saying so when not; JSON 404s for APIs.
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gunzipSync, brotliDecompressSync } from 'node:zlib';
+import { precompressFolder } from '../web/build/precompress.js';
 import { startTestDashboard } from './support/dashboard.js';
 import type { TestDashboard } from './support/dashboard.js';
 
@@ -19,7 +21,9 @@ describe('without a built browser app', () => {
     const response = await fetch(`${dashboard.url}/`, { headers: html });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/html/);
-    expect(await response.text()).toContain('the web app is not built');
+    const page = await response.text();
+    expect(page).toContain('the web app is not built');
+    expect(page).toContain('<code>npm run build --workspace apps/dashboard</code>');
   });
 
   it('answers unknown paths with a JSON 404', async () => {
@@ -35,6 +39,8 @@ describe('without a built browser app', () => {
   });
 });
 
+const bigScript = `export const words = ${JSON.stringify(Array.from({ length: 400 }, (_, i) => `word-${i}`))};\n`;
+
 describe('with a built browser app', () => {
   let dashboard: TestDashboard;
   let webRoot: string;
@@ -43,6 +49,8 @@ describe('with a built browser app', () => {
     await mkdir(join(webRoot, 'assets'));
     await writeFile(join(webRoot, 'index.html'), '<!doctype html><title>app</title><div id="app"></div>');
     await writeFile(join(webRoot, 'assets', 'app.js'), 'console.log(1)');
+    await writeFile(join(webRoot, 'assets', 'big-abc123.js'), bigScript);
+    await precompressFolder(webRoot);
     dashboard = await startTestDashboard({ config: 'sections: []\n', webRoot });
   });
   afterAll(async () => {
@@ -62,5 +70,27 @@ describe('with a built browser app', () => {
     expect((await fetch(`${dashboard.url}/missing.yml`, { headers: html })).status).toBe(404);
     expect((await fetch(`${dashboard.url}/nothing-here`, { headers: { accept: 'application/json' } })).status).toBe(404);
     expect((await dashboard.get('/conf.yml')).headers.get('content-type')).toBe('application/yaml; charset=utf-8');
+  });
+
+  it('sends the compressed copy the browser accepts, and the plain file to one that accepts none', async () => {
+    const url = `${dashboard.url}/assets/big-abc123.js`;
+    const brotli = await fetch(url, { headers: { 'accept-encoding': 'br, gzip' } });
+    // fetch decodes by itself; what matters is which encoding went over the wire.
+    expect(brotli.headers.get('content-encoding')).toBe('br');
+    expect(brotli.headers.get('vary')).toMatch(/accept-encoding/i);
+    expect(await brotli.text()).toBe(bigScript);
+    const gzip = await fetch(url, { headers: { 'accept-encoding': 'gzip' } });
+    expect(gzip.headers.get('content-encoding')).toBe('gzip');
+    const plain = await fetch(url, { headers: { 'accept-encoding': 'identity' } });
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    expect(await plain.text()).toBe(bigScript);
+    expect(brotliDecompressSync(await readFile(join(webRoot, 'assets', 'big-abc123.js.br'))).toString()).toBe(bigScript);
+    expect(gunzipSync(await readFile(join(webRoot, 'assets', 'big-abc123.js.gz'))).toString()).toBe(bigScript);
+  });
+
+  it('lets browsers keep hashed assets for a year and revalidate the page itself', async () => {
+    expect((await fetch(`${dashboard.url}/assets/app.js`)).headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect((await fetch(`${dashboard.url}/`)).headers.get('cache-control')).toBe('no-cache');
+    expect((await fetch(`${dashboard.url}/home/media`, { headers: html })).headers.get('cache-control')).toBe('no-cache');
   });
 });

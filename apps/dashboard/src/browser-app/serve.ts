@@ -1,32 +1,56 @@
-// Serves the browser app when it has been built, and otherwise a page that says so. Unknown
-// paths that a browser navigates to get the app's index.html (it routes on the client);
-// anything else gets a JSON 404.
+// Serves the browser app when it has been built, and otherwise a page that says how to build
+// it. Hashed files under /assets/ never change, so browsers keep them for a year; index.html
+// is checked on every load so a new version shows at once. Text files go out as the .br or
+// .gz copies the build wrote beside them, whichever the browser accepts. Unknown paths that a
+// browser navigates to get the app's index.html (it routes on the client); anything else
+// gets a JSON 404.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
-const NOT_BUILT_PAGE = `<!doctype html>
+export const BUILD_COMMAND = 'npm run build --workspace apps/dashboard';
+
+function notBuiltPage(webRoot: string): string {
+  return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Hearth Dashboard</title></head>
 <body><h1>Hearth Dashboard</h1>
-<p>The server is running, but the web app is not built. Run <code>npm run build</code> and restart.</p>
+<p>The server is running, but the web app is not built: ${escapeHtml(join(webRoot, 'index.html'))} is missing.</p>
+<p>From the repository, run <code>${BUILD_COMMAND}</code> (or <code>npm start</code>, which builds everything) and restart the server.</p>
 <p>The configuration is at <a href="/conf.yml">/conf.yml</a>.</p></body></html>
 `;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
+}
 
 function wantsPage(request: FastifyRequest): boolean {
   return (request.method === 'GET' || request.method === 'HEAD') && (request.headers.accept ?? '').includes('text/html');
 }
 
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+
 export async function registerWebApp(app: FastifyInstance, webRoot: string): Promise<void> {
   const built = existsSync(join(webRoot, 'index.html'));
   if (built) {
-    await app.register(fastifyStatic, { root: webRoot, index: ['index.html'] });
+    await app.register(fastifyStatic, {
+      root: webRoot,
+      index: ['index.html'],
+      preCompressed: true,
+      // The cache headers are set below, per file; @fastify/static's own would override them.
+      cacheControl: false,
+      setHeaders: (reply, path) => {
+        reply.header('cache-control', /[\\/]assets[\\/]/.test(path) ? IMMUTABLE : 'no-cache');
+      },
+    });
   } else {
-    app.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').send(NOT_BUILT_PAGE));
+    const page = notBuiltPage(webRoot);
+    app.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(page));
   }
   app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) => {
     if (built && wantsPage(request) && !/\.ya?ml$/.test(request.url.split('?')[0] ?? '')) {
-      return reply.sendFile('index.html');
+      return reply.header('cache-control', 'no-cache').sendFile('index.html');
     }
     return reply.code(404).send({ error: 'not found', reason: `no route for ${request.method} ${request.url.split('?')[0]}` });
   });
