@@ -30,6 +30,7 @@ describe('deployment files', () => {
     expect(id.ports).toContain('1411:1411');
     const config = loadConfig(id.environment);
     expect(config.appUrl).toBe('http://localhost:1411');
+    expect(config.dashboardUrl).toBe('http://localhost:4000');
     expect(config.db).toEqual({ provider: 'sqlite', connectionString: '/data/hearth-id.db' });
     expect(id.healthcheck.test.join(' ')).toContain('http://127.0.0.1:1411/healthz');
     expect(id.volumes).toContain('./data:/data');

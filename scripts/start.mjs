@@ -1,15 +1,16 @@
 #!/usr/bin/env node
 // `npm start`: runs Hearth on SQLite under ./data, already wired together:
 // Hearth ID on http://localhost:1411 and the dashboard on http://localhost:4000.
-// Variables you set yourself (APP_URL, ENCRYPTION_KEY, DB_*, DASHBOARD_PORT, ...) win.
+// Variables you set yourself (APP_URL, ENCRYPTION_KEY, DB_*, DASHBOARD_PORT, DASHBOARD_URL,
+// HEARTH_DATA_DIR, USER_DATA_DIR, ...) win.
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const dataDir = join(root, 'data');
+const dataDir = process.env.HEARTH_DATA_DIR ?? join(root, 'data');
 const userDataDir = process.env.USER_DATA_DIR ?? join(root, 'user-data');
 const idBin = join(root, 'apps/id/bin/hearth-id.js');
 const dashboardBin = join(root, 'apps/dashboard/bin/hearth-dashboard.js');
@@ -25,10 +26,12 @@ if (!process.env.ENCRYPTION_KEY && !process.env.ENCRYPTION_KEY_FILE) {
 
 const appUrl = process.env.APP_URL ?? 'http://localhost:1411';
 const dashboardPort = process.env.DASHBOARD_PORT ?? '4000';
-const dashboardUrl = `http://localhost:${dashboardPort}`;
+const dashboardUrl = (process.env.DASHBOARD_URL ?? `http://localhost:${dashboardPort}`).replace(/\/+$/, '');
 const idEnv = {
   ...process.env,
   APP_URL: appUrl,
+  // The setup wizard ends with a link to the dashboard.
+  DASHBOARD_URL: dashboardUrl,
   PORT: process.env.PORT ?? (new URL(appUrl).port || '1411'),
   DB_CONNECTION_STRING: process.env.DB_CONNECTION_STRING ?? join(dataDir, 'hearth-id.db'),
 };
@@ -123,5 +126,6 @@ if (await waitFor(`http://127.0.0.1:${idEnv.PORT}/healthz`)) {
   const setup = await fetch(`http://127.0.0.1:${idEnv.PORT}/api/setup`).catch(() => null);
   console.log(`\nHearth is running:\n  Hearth ID   ${appUrl}\n  Dashboard   ${dashboardUrl}`);
   if (setup?.ok) console.log(`\nCreate the first admin: ${appUrl}/setup`);
-  console.log('\nData lives in ./data and ./user-data. Stop with Ctrl+C.\n');
+  const shown = (dir) => (relative(process.cwd(), dir).startsWith('..') ? dir : `./${relative(process.cwd(), dir)}`);
+  console.log(`\nData lives in ${shown(dataDir)} and ${shown(userDataDir)}. Stop with Ctrl+C.\n`);
 }

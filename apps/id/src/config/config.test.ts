@@ -16,7 +16,26 @@ describe('configuration', () => {
       host: '0.0.0.0',
       logLevel: 'info',
       signInRateLimit: 30,
+      dashboardUrl: null,
     });
+  });
+
+  it.each([
+    ['http://localhost:4000', 'http://localhost:4000'],
+    ['http://localhost:4000/', 'http://localhost:4000'],
+    ['HTTPS://Home.Example.COM/dashboard/', 'https://home.example.com/dashboard/'],
+  ])('reads DASHBOARD_URL %s as %s', (raw, expected) => {
+    expect(loadConfig({ ...KEY, DASHBOARD_URL: raw }).dashboardUrl).toBe(expected);
+  });
+
+  it.each([
+    ['javascript:alert(1)', 'http:// or https://'],
+    ['localhost:4000', 'http:// or https://'],
+    ['//localhost:4000', 'absolute URL'],
+    ['https://user:pw@home.example.com', 'user name or password'],
+  ])('rejects DASHBOARD_URL %s, which would become a link', (raw, message) => {
+    expect(() => loadConfig({ ...KEY, DASHBOARD_URL: raw })).toThrow(ConfigError);
+    expect(() => loadConfig({ ...KEY, DASHBOARD_URL: raw })).toThrow(message);
   });
 
   it('reads the seed compose file’s values', () => {

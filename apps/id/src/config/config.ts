@@ -26,6 +26,8 @@ export interface Config {
   sessionLifetimeSeconds: number;
   /** Sign-in attempts allowed per client address per minute; 0 turns the limit off. */
   signInRateLimit: number;
+  /** DASHBOARD_URL: where the setup wizard sends the new admin at the end, or null for no link. */
+  dashboardUrl: string | null;
 }
 
 const DEFAULT_APP_URL = 'http://localhost:1411';
@@ -63,6 +65,21 @@ export function normaliseAppUrl(raw: string): string {
   }
   // URL lower-cases scheme and host and drops default ports; origin has no trailing slash.
   return url.origin;
+}
+
+/** DASHBOARD_URL becomes a link in the setup wizard, so only plain http(s) addresses pass. */
+export function normaliseDashboardUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    throw new ConfigError(`DASHBOARD_URL must be an absolute URL like http://localhost:4000 (got "${raw}")`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(`DASHBOARD_URL must start with http:// or https:// (got "${raw}")`);
+  }
+  if (url.username || url.password) throw new ConfigError('DASHBOARD_URL must not contain a user name or password');
+  return url.pathname === '/' && !url.search && !url.hash ? url.origin : url.href;
 }
 
 function parseBoolean(name: string, raw: string | undefined, fallback: boolean): boolean {
@@ -119,6 +136,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`LOG_LEVEL must be one of ${logLevels.options.join(', ')} (got "${env.LOG_LEVEL}")`);
   }
 
+  const dashboardUrl = readVariable(env, 'DASHBOARD_URL');
   const sessionMinutes = parseInteger('SESSION_DURATION', readVariable(env, 'SESSION_DURATION'), 24 * 60, 5, 365 * 24 * 60);
 
   return {
@@ -133,5 +151,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: logLevel.data,
     sessionLifetimeSeconds: sessionMinutes * 60,
     signInRateLimit: parseInteger('SIGN_IN_RATE_LIMIT', readVariable(env, 'SIGN_IN_RATE_LIMIT'), 30, 0, 100_000),
+    dashboardUrl: dashboardUrl === undefined ? null : normaliseDashboardUrl(dashboardUrl),
   };
 }

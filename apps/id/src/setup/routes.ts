@@ -15,7 +15,11 @@ const setupBody = z.object({
   lastName: optionalText(100),
 });
 
-/** First-run setup: GET says whether it is needed, POST creates the first admin and signs them in. */
+/**
+ * First-run setup: GET says whether it is needed, POST creates the first admin and signs them in.
+ * POST also names the dashboard wired to this Hearth ID (DASHBOARD_URL), which the wizard
+ * offers once the passkey is registered.
+ */
 export async function registerSetupRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   app.get('/api/setup', async () => {
     if (!(await isSetupRequired(ctx.database))) throw new DomainError('not_found', SETUP_DONE_MESSAGE);
@@ -28,6 +32,6 @@ export async function registerSetupRoutes(app: FastifyInstance, ctx: AppContext)
     await reply.signIn(user.id);
     await recordAudit(ctx.database.db, auditFrom(request, { event: 'setup_completed', userId: user.id, actorId: user.id }));
     // Next step for the wizard: register a passkey with /api/me/passkeys.
-    return reply.code(201).send({ user });
+    return reply.code(201).send({ user, dashboardUrl: ctx.config.dashboardUrl });
   });
 }
