@@ -19,8 +19,10 @@ import type { IconAnswer, RemoteIcons } from './remote-icons.js';
 import { findInVisibleConfig, normaliseUrl } from './sources.js';
 import type { IconSources } from './sources.js';
 
-/** What was served: `cdn` (dashboard-icons), `image` (an image URL), `file` (USER_DATA_DIR),
- * `package`, `favicon`, `letter` (a generated tile), `none` (a blank logo or background). */
+/**
+ * What was served: `cdn` (dashboard-icons), `image` (an image URL), `file` (USER_DATA_DIR),
+ * `package`, `favicon`, `letter` (a generated tile), `none` (a blank logo or background).
+ */
 export type IconOrigin = 'cdn' | 'image' | 'file' | 'package' | 'favicon' | 'letter' | 'none';
 
 export interface ServedIcon {
@@ -41,7 +43,7 @@ export const DAY = 'max-age=86400';
 const STAND_IN = 'max-age=300';
 const MAX_URL_LENGTH = 2048;
 const MAX_TITLE_LENGTH = 256;
-export const NOT_NAMED = 'this icon is not named in your dashboard';
+const NOT_NAMED = 'this icon is not named in your dashboard';
 
 export type ErrorStatus = 400 | 403 | 404 | 502;
 const ERROR_NAMES: Record<ErrorStatus, string> = { 400: 'bad request', 403: 'forbidden', 404: 'not found', 502: 'bad gateway' };

@@ -3,8 +3,10 @@
 // app draws the same tile when it cannot reach this server at all (web/src/lib/icons.ts
 // computes the colour the same way; both test the same values).
 
-/** `colour`: a white letter on a coloured tile. `mask`: the letter cut out of an opaque tile,
- * for icons the web app draws as a CSS mask in the text colour (Simple Icons, Material Design). */
+/**
+ * `colour`: a white letter on a coloured tile. `mask`: the letter cut out of an opaque tile,
+ * for icons the web app draws as a CSS mask in the text colour (Simple Icons, Material Design).
+ */
 export type LetterStyle = 'colour' | 'mask';
 
 const CONTROL = /\p{Cc}/gu;

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import type { AuthSettings } from '../auth/settings.js';
 import type { ConfigStore } from '../config/store.js';
-import { failure, fallbackIcon, fallbackOf, IconAnswers, letterIcon } from './answers.js';
+import { DAY, failure, fallbackIcon, fallbackOf, IconAnswers, letterIcon } from './answers.js';
 import { IconDiskCache } from './disk-cache.js';
 import { registerFetchedIconRoutes } from './fetched-routes.js';
 import { imageHeaders } from './image-type.js';
@@ -36,7 +36,6 @@ export interface IconRouteDeps {
 
 export const ICON_CACHE_FOLDER = '.icon-cache';
 export const DEFAULT_MAX_ICON_BYTES = 1024 * 1024;
-const DAY = 'max-age=86400';
 
 type Query = Record<string, unknown>;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { itemIconSegments } from './item-icons.js';
-import { collectIconSources, dashboardIconName, normaliseUrl } from './sources.js';
+import { collectIconSources, dashboardIconName, normaliseUrl, pageImageKey } from './sources.js';
 import type { DashyConfig } from '../config/schema.js';
 
 const config: DashyConfig = {
@@ -63,6 +63,18 @@ describe('names', () => {
     expect(normaliseUrl('HTTP://Example.org')).toBe('http://example.org/');
     expect(normaliseUrl('file:///etc/passwd')).toBeNull();
     expect(normaliseUrl('favicon-https://app.fing.com/')).toBeNull();
+  });
+
+  it('keys a logo or background by its URL, or by its path in USER_DATA_DIR', () => {
+    expect(pageImageKey(' HTTPS://Example.org/bg.jpg ')).toBe('https://example.org/bg.jpg');
+    expect(pageImageKey('/assets/logo.png')).toBe('local:assets/logo.png');
+    expect(pageImageKey('./wallpaper.jpg')).toBe('local:wallpaper.jpg');
+    for (const bad of ['../conf.yml', '.backups/x.png', 'conf.yml', '//cdn.example/x.png', 'data:image/png;base64,AAAA', 'javascript:x.png', 'a/../../x.png']) {
+      expect(pageImageKey(bad), bad).toBeNull();
+    }
+    const sources = collectIconSources({ pageInfo: { logo: '/assets/logo.png' }, appConfig: { backgroundImg: 'https://example.org/bg.jpg' } }, null);
+    expect([...sources.logos]).toEqual(['local:assets/logo.png']);
+    expect([...sources.backgrounds]).toEqual(['https://example.org/bg.jpg']);
   });
 
   it('reads dashboard-icons names', () => {
