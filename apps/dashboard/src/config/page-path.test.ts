@@ -2,7 +2,8 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { isLocalYamlPath, localPageFileName, resolveInside } from './page-path.js';
+import { isLocalYamlPath, localPageFileName } from './page-path.js';
+import { resolveInside } from './resolve-inside.js';
 
 describe('page paths', () => {
   it('accept YAML files in the folder and its sub-folders', () => {

@@ -1,8 +1,7 @@
 // One rule for "a YAML file inside USER_DATA_DIR": used by the schema (pages), by the YAML
 // routes and by saving, so a path accepted in one place is accepted in all. The rule works on
-// the text alone; `resolveInside` then makes sure symbolic links do not lead out of the folder.
-import { realpath } from 'node:fs/promises';
-import { join, sep } from 'node:path';
+// the text alone, so the browser's editor checks paths with it too; resolve-inside.ts then
+// makes sure symbolic links do not lead out of the folder.
 
 /** Folders a page file may sit in below USER_DATA_DIR (`a/b/c/d/page.yml`). */
 export const MAX_PAGE_FOLDERS = 4;
@@ -33,19 +32,4 @@ export function localPageFileName(path: string): string | null {
 
 export function isLocalPagePath(path: string): boolean {
   return localPageFileName(path) !== null;
-}
-
-/**
- * The real path of `relative` when it exists and, symbolic links followed, is inside `dir`;
- * null when it does not exist or leads out. `relative` must already pass isLocalYamlPath.
- */
-export async function resolveInside(dir: string, relative: string): Promise<string | null> {
-  try {
-    const [root, target] = await Promise.all([realpath(dir), realpath(join(dir, relative))]);
-    return target.startsWith(root + sep) ? target : null;
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP') return null;
-    throw error;
-  }
 }

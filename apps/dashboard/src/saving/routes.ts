@@ -11,7 +11,8 @@ import { AuthSettingsError, authSettingsChanged, loadAuthSettings } from '../aut
 import type { AuthSettings, OidcSettings } from '../auth/settings.js';
 import { locateProblems, restoreUserHashes } from '../auth/user-hashes.js';
 import type { RestoreResult } from '../auth/user-hashes.js';
-import { isLocalYamlPath, resolveInside } from '../config/page-path.js';
+import { isLocalYamlPath } from '../config/page-path.js';
+import { resolveInside } from '../config/resolve-inside.js';
 import { parseConfigText } from '../config/parse.js';
 import { errorName } from '../config/routes.js';
 import { ROOT_CONFIG_FILE } from '../config/store.js';

@@ -8,7 +8,8 @@
 import { constants } from 'node:fs';
 import { copyFile, link, lstat, mkdir, readdir, readFile, realpath, unlink } from 'node:fs/promises';
 import { dirname, join, sep } from 'node:path';
-import { isLocalYamlPath, resolveInside } from '../config/page-path.js';
+import { isLocalYamlPath } from '../config/page-path.js';
+import { resolveInside } from '../config/resolve-inside.js';
 import { parseConfigText } from '../config/parse.js';
 import type { ConfigIssue } from '../config/parse.js';
 import type { DashyConfig } from '../config/schema.js';
