@@ -4,7 +4,8 @@
 //   'keycloak':  issuer at /realms/<realm>, roles in realm_access / resource_access, no
 //                groups, and Keycloak's `typ: "ID"` claim.
 // Sign-in is finished by a tiny interaction route: it logs in the account named by the
-// authorization request's login_hint and grants what was asked.
+// authorization request's login_hint (else `interaction.accountId`, for browsers) and grants
+// what was asked, or refuses with access_denied when `interaction.refuse` is set.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair } from 'jose';
@@ -32,6 +33,19 @@ export interface TestProviderOptions {
   signingKey?: JWK;
   /** Issue access tokens as RFC 9068 JWTs whose audience is the client. */
   jwtAccessTokens?: boolean;
+  /** Who signs in when the request names nobody (a browser's sign-in has no login_hint). */
+  defaultAccountId?: string;
+  /** Lifetime of ID tokens in seconds (default 600). */
+  idTokenTtl?: number;
+  /** Also issue refresh tokens, for every sign-in. */
+  refreshTokens?: boolean;
+}
+
+export interface InteractionPlan {
+  /** Signed in when the request has no login_hint. */
+  accountId: string | undefined;
+  /** When set, the next sign-ins end with access_denied and this error_description. */
+  refuse: string | undefined;
 }
 
 export interface TestProvider {
@@ -43,6 +57,8 @@ export interface TestProvider {
   /** The private signing key (kid, alg RS256), for tests that must forge tokens. */
   signingKey: JWK;
   scope: string;
+  /** What the interaction route does next; tests change it between sign-ins. */
+  interaction: InteractionPlan;
   close(): Promise<void>;
 }
 
@@ -71,14 +87,16 @@ export async function startTestProvider(options: TestProviderOptions): Promise<T
         client_id: options.clientId,
         token_endpoint_auth_method: 'none',
         redirect_uris: [redirectUri],
-        grant_types: ['authorization_code'],
+        post_logout_redirect_uris: [redirectUri],
+        grant_types: options.refreshTokens ? ['authorization_code', 'refresh_token'] : ['authorization_code'],
         response_types: ['code'],
       },
     ],
     jwks: { keys: [signingKey] },
     cookies: { keys: ['test-cookie-key-that-is-long-enough'] },
     pkce: { required: () => true },
-    ttl: { Interaction: 600, Session: 3600, Grant: 3600, AccessToken: 600, IdToken: 600 },
+    ttl: { Interaction: 600, Session: 3600, Grant: 3600, AccessToken: 600, IdToken: options.idTokenTtl ?? 600, RefreshToken: 3600 },
+    ...(options.refreshTokens ? { issueRefreshToken: async () => true } : {}),
     // Both Pocket ID and Keycloak put profile claims (and groups or roles) in the ID token.
     conformIdTokenClaims: false,
     claims:
@@ -108,6 +126,7 @@ export async function startTestProvider(options: TestProviderOptions): Promise<T
   };
   const provider = new Provider(issuer, configuration);
   const callback = provider.callback();
+  const interaction: InteractionPlan = { accountId: options.defaultAccountId, refuse: undefined };
 
   server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
     const url = req.url ?? '/';
@@ -116,7 +135,7 @@ export async function startTestProvider(options: TestProviderOptions): Promise<T
       return;
     }
     if (url.startsWith(`${prefix}/interaction/`)) {
-      finishInteraction(provider, req, res).catch((error: unknown) => {
+      finishInteraction(provider, interaction, req, res).catch((error: unknown) => {
         res.writeHead(500, { 'content-type': 'text/plain' }).end(String(error));
       });
       return;
@@ -137,6 +156,7 @@ export async function startTestProvider(options: TestProviderOptions): Promise<T
     redirectUri,
     signingKey,
     scope,
+    interaction,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -145,10 +165,14 @@ export async function startTestProvider(options: TestProviderOptions): Promise<T
   };
 }
 
-async function finishInteraction(provider: Provider, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+async function finishInteraction(provider: Provider, plan: InteractionPlan, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   const details = await provider.interactionDetails(req, res);
+  if (plan.refuse !== undefined) {
+    await provider.interactionFinished(req, res, { error: 'access_denied', error_description: plan.refuse }, { mergeWithLastSubmission: false });
+    return;
+  }
   if (details.prompt.name === 'login') {
-    const accountId = String(details.params.login_hint ?? '');
+    const accountId = String(details.params.login_hint ?? plan.accountId ?? '');
     await provider.interactionFinished(req, res, { login: { accountId } }, { mergeWithLastSubmission: false });
     return;
   }
