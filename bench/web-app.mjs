@@ -1,0 +1,135 @@
+#!/usr/bin/env node
+// The dashboard's browser app: what the first load costs, and how soon a 100-item dashboard
+// is on screen after /conf.yml arrives, in Debian's Chromium.
+//   npm run bench:web        (after npm run build; needs /usr/bin/chromium or CHROMIUM_PATH)
+// The baseline for the paint is the same 100 items as a plain HTML page (no JavaScript at
+// all), loaded in the same browser in the same run: the floor of what a browser can do.
+/* global document, window, performance, MutationObserver, requestAnimationFrame -- functions passed to the page run there */
+import { readFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { chromium } from 'playwright-core';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 15);
+const root = join(import.meta.dirname, '..');
+const webRoot = join(root, 'apps/dashboard/dist/web');
+/** Dashy 4.0.6's first load, measured from its production build: JavaScript and CSS, gzip. */
+const DASHY = { js: 258 * 1024, css: 35 * 1024 };
+
+function firstLoadSizes() {
+  const manifest = JSON.parse(readFileSync(join(webRoot, '.vite/manifest.json'), 'utf8'));
+  const seen = new Set();
+  const visit = (key) => {
+    if (seen.has(key)) return;
+    seen.add(key);
+    for (const imported of manifest[key]?.imports ?? []) visit(imported);
+  };
+  visit('index.html');
+  const gz = (file) => gzipSync(readFileSync(join(webRoot, file)), { level: 9 }).length;
+  const js = [...seen].reduce((sum, key) => sum + gz(manifest[key].file), 0);
+  const css = [...seen].flatMap((key) => manifest[key].css ?? []).reduce((sum, file) => sum + gz(file), 0);
+  return { js, css };
+}
+
+const sections = Array.from({ length: 10 }, (_, s) => ({
+  name: `Section ${s + 1}`,
+  items: Array.from({ length: 10 }, (_, i) => ({
+    title: `Service ${s + 1}.${i + 1}`,
+    description: `Runs on host ${s + 1}`,
+    url: `http://service-${s + 1}-${i + 1}.lan:${8000 + i}`,
+    icon: ['fas fa-server', 'si-jellyfin', 'mdi-home', '🎬'][i % 4],
+  })),
+}));
+
+function confYml() {
+  const lines = ['pageInfo:', '  title: Bench Lab', 'sections:'];
+  for (const section of sections) {
+    lines.push(`  - name: ${section.name}`, '    items:');
+    for (const item of section.items) {
+      lines.push(`      - title: ${item.title}`, `        description: ${item.description}`, `        url: ${item.url}`, `        icon: '${item.icon}'`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** The same items as server-rendered HTML: what a browser paints with no script at all. */
+function staticPage() {
+  const body = sections
+    .map((section) => `<section><h2>${section.name}</h2><ul>${section.items.map((item) => `<li><a data-item href="${item.url}">${item.title}<small>${item.description}</small></a></li>`).join('')}</ul></section>`)
+    .join('');
+  return `<!doctype html><html><head><meta charset="utf-8"><title>Bench Lab</title></head><body><h1>Bench Lab</h1>${body}</body></html>`;
+}
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+// Installed before any page script: notes when the 100th item is in the DOM, then waits for
+// the frame that paints it (two animation frames later the browser has committed a paint).
+const WATCH = () => {
+  const done = new Promise((resolve) => {
+    const check = () => {
+      if (document.querySelectorAll('[data-item]').length >= 100) {
+        observer.disconnect();
+        requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now())));
+      }
+    };
+    const observer = new MutationObserver(check);
+    observer.observe(document, { childList: true, subtree: true });
+  });
+  Object.defineProperty(window, '__painted', { value: done });
+};
+
+async function measure(page, url, resource) {
+  await page.goto(url, { waitUntil: 'load' });
+  const painted = await page.evaluate(() => window.__painted);
+  const arrived = await page.evaluate((name) => {
+    const entry = performance.getEntriesByType(name === 'document' ? 'navigation' : 'resource').find((candidate) => name === 'document' || candidate.name.endsWith(name));
+    return entry?.responseEnd ?? NaN;
+  }, resource);
+  return painted - arrived;
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'hearth-bench-web-'));
+writeFileSync(join(dir, 'conf.yml'), confYml());
+const { startDashboard } = await import('../apps/dashboard/dist/index.js');
+const { default: pino } = await import('pino');
+const dashboard = await startDashboard({ userDataDir: dir, logger: pino({ level: 'silent' }), dashboardIconsUrl: 'http://127.0.0.1:9' });
+const html = staticPage();
+const baseline = http.createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html));
+await new Promise((resolve) => baseline.listen(0, '127.0.0.1', resolve));
+const baselineUrl = `http://127.0.0.1:${baseline.address().port}/`;
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+});
+try {
+  const hearth = [];
+  const floor = [];
+  for (let run = 0; run < RUNS; run += 1) {
+    // A fresh profile each time: a first visit, nothing cached.
+    for (const [target, url, resource] of [[hearth, `${dashboard.url}/`, '/conf.yml'], [floor, baselineUrl, 'document']]) {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await page.addInitScript(WATCH);
+      target.push(await measure(page, url, resource));
+      await context.close();
+    }
+  }
+  const sizes = firstLoadSizes();
+  const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
+  console.log(`\nChromium ${browser.version()}, ${RUNS} first visits each, median\n`);
+  console.log('| measure | Hearth | baseline | ratio |');
+  console.log('|---|---:|---:|---:|');
+  console.log(`| first load JavaScript, gzip | ${kb(sizes.js)} | Dashy 4.0.6: ${kb(DASHY.js)} | ${(sizes.js / DASHY.js).toFixed(2)} |`);
+  console.log(`| first load CSS, gzip | ${kb(sizes.css)} | Dashy 4.0.6: ${kb(DASHY.css)} | ${(sizes.css / DASHY.css).toFixed(2)} |`);
+  const [ours, bare] = [median(hearth), median(floor)];
+  console.log(`| 100 items painted after their data arrived | ${ours.toFixed(1)} ms | plain HTML page: ${bare.toFixed(1)} ms | ${(ours / bare).toFixed(2)} |`);
+  console.log(`\nTarget: under 100 ms after /conf.yml arrives (${ours < 100 ? 'met' : 'NOT met'}); first load under 50 KB gzip (${sizes.js < 50 * 1024 ? 'met' : 'NOT met'}).`);
+} finally {
+  await browser.close();
+  await dashboard.close();
+  baseline.close();
+  rmSync(dir, { recursive: true, force: true });
+}
