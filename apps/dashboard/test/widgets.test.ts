@@ -1,5 +1,6 @@
 // The widget proxy reads JSON only from the sources of widgets the requester can see, adds
-// the widget's credentials on the server, and turns every upstream failure into a 502.
+// the widget's credentials on the server, and turns every upstream failure into a 502 (or, for
+// the web app, which asks for it, a 200 marked as a failure).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { startTestDashboard } from './support/dashboard.js';
@@ -147,6 +148,29 @@ describe('GET /widgets/proxy without sign-in configured', () => {
       expect(body).toEqual({ error: 'bad gateway', reason, ...(upstreamStatus === undefined ? {} : { upstreamStatus }) });
       expect(Date.now() - started, path).toBeLessThan(2_500);
     }
+  });
+
+  it('answers a failure as a marked 200 when the client asks for it inline, and nothing else changes', async () => {
+    const inline = async (url: string) => {
+      const response = await fetch(`${dashboard.url}/widgets/proxy?url=${encodeURIComponent(url)}`, { headers: { 'x-hearth-widget-errors': 'inline' } });
+      return { status: response.status, marker: response.headers.get('x-hearth-widget-error'), cache: response.headers.get('cache-control'), body: (await response.json()) as unknown };
+    };
+    const failed = await inline(`${glances.base}/fail/api/4/cpu/history/100`);
+    expect(failed).toEqual({
+      status: 200,
+      marker: '502',
+      cache: 'no-store',
+      body: { error: 'bad gateway', reason: "the widget's source answered HTTP 500", upstreamStatus: 500 },
+    });
+    const down = await inline(`${glances.base}/slow/api/4/load/history/500`);
+    expect(down).toMatchObject({ status: 200, marker: '502', body: { error: 'bad gateway', reason: "the widget's source did not answer within 300 ms" } });
+
+    const data = await inline(`${glances.base}/api/4/cpu`);
+    expect(data).toEqual({ status: 200, marker: null, cache: 'no-store', body: GLANCES_DATA.cpu });
+    // Refusals are not a source being down: they keep their status.
+    expect(await inline('http://169.254.169.254/latest/meta-data/')).toMatchObject({ status: 403, marker: null });
+    // Without the header a failure stays a 502.
+    expect((await proxy(dashboard, `${glances.base}/fail/api/4/cpu/history/100`)).status).toBe(502);
   });
 
   it('says when the source cannot be reached', async () => {

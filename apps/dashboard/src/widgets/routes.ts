@@ -22,6 +22,11 @@ export interface WidgetProxyRouteDeps {
 export const DEFAULT_WIDGET_TIMEOUT_MS = 5_000;
 export const DEFAULT_WIDGET_MAX_BYTES = 2 * 1024 * 1024;
 
+/** Sent as `inline` by a client that wants a source's failure as a 200 marked by WIDGET_ERROR_HEADER. */
+export const INLINE_ERRORS_HEADER = 'x-hearth-widget-errors';
+/** On a 200 whose body is the failure (`{error, reason, upstreamStatus}`): the status it stands for. */
+export const WIDGET_ERROR_HEADER = 'x-hearth-widget-error';
+
 // Encoded separators could be decoded by the upstream server into a path outside the prefix.
 const ENCODED_SEPARATOR = /%2f|%5c|%2e/i;
 
@@ -65,11 +70,15 @@ export function registerWidgetProxyRoute(app: FastifyInstance, deps: WidgetProxy
       const result = await fetchJson(url, { timeoutMs: source.timeoutMs ?? timeoutMs, maxBytes, headers: source.headers });
       if (!result.ok) {
         request.log.debug({ url: url.href, reason: result.reason }, `widget data unavailable: ${result.reason}`);
-        return reply.code(502).send({
+        const failure = {
           error: 'bad gateway',
           reason: result.reason,
           ...(result.upstreamStatus === undefined ? {} : { upstreamStatus: result.upstreamStatus }),
-        });
+        };
+        // A Glances host that is off is an everyday state of a homelab, not an error of the
+        // page: the web app asks for the failure as a 200 so the browser logs no failed request.
+        if (request.headers[INLINE_ERRORS_HEADER] === 'inline') return reply.header(WIDGET_ERROR_HEADER, '502').send(failure);
+        return reply.code(502).send(failure);
       }
       return reply.header('content-type', 'application/json; charset=utf-8').send(result.body);
     },

@@ -3,11 +3,18 @@
 import { untrack } from 'svelte';
 import { apiFetch } from '../../lib/api';
 
-/** JSON from `url`, read by the dashboard server; errors carry the server's reason. */
+/**
+ * JSON from `url`, read by the dashboard server; errors carry the server's reason. A source
+ * that is down comes back as a 200 marked `x-hearth-widget-error` (asked for with
+ * `x-hearth-widget-errors: inline`), so a Glances host being off logs nothing on the console.
+ */
 export async function fetchWidgetJson(url: string, signal?: AbortSignal): Promise<unknown> {
-  const response = await apiFetch(`/widgets/proxy?url=${encodeURIComponent(url)}`, { headers: { accept: 'application/json' }, ...(signal ? { signal } : {}) });
+  const response = await apiFetch(`/widgets/proxy?url=${encodeURIComponent(url)}`, {
+    headers: { accept: 'application/json', 'x-hearth-widget-errors': 'inline' },
+    ...(signal ? { signal } : {}),
+  });
   const body: unknown = await response.json().catch(() => null);
-  if (!response.ok) {
+  if (!response.ok || response.headers.has('x-hearth-widget-error')) {
     const reason = typeof body === 'object' && body !== null && typeof (body as { reason?: unknown }).reason === 'string' ? (body as { reason: string }).reason : null;
     throw new Error(reason ?? `the dashboard answered HTTP ${response.status}`);
   }
