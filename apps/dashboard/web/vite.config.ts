@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { compileEntryEagerly } from './build/compile-hints.js';
 import { precompress } from './build/precompress.js';
 
 const outDir = fileURLToPath(new URL('../dist/web', import.meta.url));
@@ -14,7 +15,7 @@ const outDir = fileURLToPath(new URL('../dist/web', import.meta.url));
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   base: '/',
-  plugins: [svelte({ compilerOptions: { runes: true, css: 'external' } }), precompress(outDir)],
+  plugins: [svelte({ compilerOptions: { runes: true, css: 'external' } }), compileEntryEagerly(), precompress(outDir)],
   build: {
     outDir,
     emptyOutDir: true,

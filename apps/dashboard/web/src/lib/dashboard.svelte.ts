@@ -13,24 +13,31 @@ export interface PageProblem {
   retry: boolean;
 }
 
-export const dashboard = $state({
+/**
+ * The views are the server's JSON, replaced whole and never changed in place, so they are
+ * held raw: a deep proxy over every section and item would cost a signal per property read
+ * while the page renders, for changes that never happen.
+ */
+class DashboardState {
   /** The view of conf.yml. */
-  rootView: null as ConfigView | null,
+  rootView = $state.raw<ConfigView | null>(null);
   /** The view of the file being shown: conf.yml or a sub-page's file. */
-  view: null as ConfigView | null,
+  view = $state.raw<ConfigView | null>(null);
   /** That file's name, for saving: 'conf.yml' or the sub-page's file. */
-  file: ROOT_FILE,
+  file = $state(ROOT_FILE);
   /** What renders: the shown file, with the root's appConfig and pages, as Dashy merges them. */
-  config: {} as DashyConfig,
-  viewer: null as Viewer | null,
-  canEdit: false,
+  config = $state.raw<DashyConfig>({});
+  viewer = $state.raw<Viewer | null>(null);
+  canEdit = $state(false);
   /** The sub-page shown, or null on the main page. */
-  page: null as Page | null,
+  page = $state.raw<Page | null>(null);
   /** The slug of the route being shown (null: main page). */
-  pageSlug: null as string | null,
-  pageProblem: null as PageProblem | null,
-  loading: false,
-});
+  pageSlug = $state<string | null>(null);
+  pageProblem = $state.raw<PageProblem | null>(null);
+  loading = $state(false);
+}
+
+export const dashboard = new DashboardState();
 
 export type ViewResult = { ok: true; view: ConfigView } | { ok: false; status: number; reason: string };
 

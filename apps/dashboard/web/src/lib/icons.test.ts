@@ -155,6 +155,9 @@ describe('needsSignIn, letterFor and usesFontAwesome', () => {
     expect(letterFor('  émby')).toBe('É');
     expect(letterFor('🚀 Launch')).toBe('🚀');
     expect(letterFor('👩🏽‍💻 Dev')).toBe('👩🏽‍💻');
+    // A letter with a combining accent after it is one character too.
+    expect(letterFor('e\u0301cole')).toBe('E\u0301');
+    expect(letterFor('x')).toBe('X');
     expect(letterFor('')).toBe('?');
   });
 
@@ -169,5 +172,11 @@ describe('needsSignIn, letterFor and usesFontAwesome', () => {
     expect(usesFontAwesome(null)).toBe(false);
     expect(usesFontAwesome({ sections: [{ name: 'A', icon: 'fas fa-film' }] })).toBe(true);
     expect(usesFontAwesome({ sections: [{ name: 'A', items: [{ title: 'g', subItems: [{ title: 's', icon: 'fab fa-github' }] }] }] })).toBe(true);
+  });
+
+  it('skips entries that are not objects, as the page does', () => {
+    const stray = { sections: [null, { name: 'A', items: [null, { title: 'x', icon: 'fas fa-film' }] }] } as unknown as DashyConfig;
+    expect(usesFontAwesome(stray)).toBe(true);
+    expect(usesFontAwesome({ sections: 'oops' } as unknown as DashyConfig)).toBe(false);
   });
 });

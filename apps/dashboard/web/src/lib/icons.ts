@@ -132,11 +132,16 @@ export function needsSignIn(src: string): boolean {
   return /^\/icons\/(?:image|favicon|hl|background|logo)[/?]/.test(src) || /^\/item-icons\/[^?#]*\?(?:[^#]*&)?url=/.test(src);
 }
 
-const segmenter = typeof Intl.Segmenter === 'function' ? new Intl.Segmenter(undefined, { granularity: 'grapheme' }) : null;
+// Made on first need: a Segmenter loads the break rules, some 30-40 ms of a page's start.
+let segmenter: Intl.Segmenter | null | undefined;
+const ASCII_PAIR = /^[\x20-\x7e][\x20-\x7e]?$/;
 
 /** The first character a reader sees (an emoji with its modifiers stays whole), upper case. */
 export function letterFor(title: string): string {
   const text = (title ?? '').replace(/\p{Cc}/gu, '').trim();
+  // An ASCII character followed by another (or nothing) is a whole grapheme by itself.
+  if (ASCII_PAIR.test(text.slice(0, 2))) return text.charAt(0).toUpperCase();
+  segmenter ??= typeof Intl.Segmenter === 'function' ? new Intl.Segmenter(undefined, { granularity: 'grapheme' }) : null;
   const first = segmenter ? segmenter.segment(text)[Symbol.iterator]().next().value?.segment : [...text][0];
   return first ? first.toUpperCase() : '?';
 }
@@ -199,16 +204,17 @@ export function logoImageUrl(pageInfo: PageInfo | null | undefined): string | nu
   return pageImageUrl('logo', pageInfo?.logo);
 }
 
+// Entries that are not objects (a stray `-` in YAML) are skipped, as the page skips them.
 function itemsUseFontAwesome(items: readonly Item[] | undefined): boolean {
-  return (items ?? []).some(
-    (item) => (typeof item.icon === 'string' && fontAwesomeClasses(item.icon) !== null) || itemsUseFontAwesome(item.subItems),
+  return (Array.isArray(items) ? items : []).some(
+    (item) => (typeof item?.icon === 'string' && fontAwesomeClasses(item.icon) !== null) || itemsUseFontAwesome(item?.subItems),
   );
 }
 
 /** Whether any section or item of the config has a Font Awesome icon. */
 export function usesFontAwesome(config: DashyConfig | null | undefined): boolean {
-  return (config?.sections ?? []).some(
-    (section) => (typeof section.icon === 'string' && fontAwesomeClasses(section.icon) !== null) || itemsUseFontAwesome(section.items),
+  return (Array.isArray(config?.sections) ? config.sections : []).some(
+    (section) => (typeof section?.icon === 'string' && fontAwesomeClasses(section.icon) !== null) || itemsUseFontAwesome(section?.items),
   );
 }
 
