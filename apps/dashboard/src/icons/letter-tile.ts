@@ -1,57 +1,15 @@
 // The last icon of every fallback chain: the first letter of the item's title on a tile
-// whose colour comes from the title, so the same service always looks the same. The web
-// app draws the same tile when it cannot reach this server at all (web/src/lib/icons.ts
-// computes the colour the same way; both test the same values).
+// whose colour comes from the title (letter.ts, shared with the web app, which draws the
+// same tile when it cannot reach this server at all).
+import { letterColour, letterOf } from './letter.js';
+
+export { letterColour, letterOf };
 
 /**
  * `colour`: a white letter on a coloured tile. `mask`: the letter cut out of an opaque tile,
  * for icons the web app draws as a CSS mask in the text colour (Simple Icons, Material Design).
  */
 export type LetterStyle = 'colour' | 'mask';
-
-const CONTROL = /\p{Cc}/gu;
-const segmenter = new Intl.Segmenter('en', { granularity: 'grapheme' });
-
-/** The first character a reader sees (an emoji with its modifiers stays whole), upper case. */
-export function letterOf(title: string): string {
-  const first = segmenter.segment(title.replace(CONTROL, '').trim())[Symbol.iterator]().next();
-  return first.done ? '?' : first.value.segment.toUpperCase();
-}
-
-function hslToRgb(hue: number, saturation: number, lightness: number): [number, number, number] {
-  const chroma = (1 - Math.abs(2 * lightness - 1)) * saturation;
-  const x = chroma * (1 - Math.abs(((hue / 60) % 2) - 1));
-  const m = lightness - chroma / 2;
-  const [r, g, b] =
-    hue < 60 ? [chroma, x, 0] : hue < 120 ? [x, chroma, 0] : hue < 180 ? [0, chroma, x] : hue < 240 ? [0, x, chroma] : hue < 300 ? [x, 0, chroma] : [chroma, 0, x];
-  return [Math.round((r + m) * 255), Math.round((g + m) * 255), Math.round((b + m) * 255)];
-}
-
-function luminance(rgb: [number, number, number]): number {
-  const [r, g, b] = rgb.map((channel) => {
-    const value = channel / 255;
-    return value <= 0.04045 ? value / 12.92 : ((value + 0.055) / 1.055) ** 2.4;
-  }) as [number, number, number];
-  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
-}
-
-/**
- * A hue from the title, darkened until white text on it has a contrast of at least 4.5:1.
- * Dark enough for the letter, light enough to stand out on a dark theme's background.
- */
-export function letterColour(title: string): string {
-  let hash = 0x811c9dc5;
-  const text = title.replace(CONTROL, '').trim().toLowerCase().slice(0, 256);
-  for (let index = 0; index < text.length; index += 1) {
-    hash = Math.imul(hash ^ text.charCodeAt(index), 0x01000193);
-  }
-  const hue = (hash >>> 0) % 360;
-  let rgb = hslToRgb(hue, 0.55, 0.45);
-  for (let step = 1; step <= 12 && 1.05 / (luminance(rgb) + 0.05) < 4.5; step += 1) {
-    rgb = hslToRgb(hue, 0.55, (45 - 2 * step) / 100);
-  }
-  return `#${rgb.map((channel) => channel.toString(16).padStart(2, '0')).join('')}`;
-}
 
 function escapeXml(text: string): string {
   return text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
