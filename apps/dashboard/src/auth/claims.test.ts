@@ -26,6 +26,19 @@ describe('identityFromClaims', () => {
     expect(identityFromClaims({ sub: 's', email: 'e@x' }, settings).user).toBe('e@x');
     expect(identityFromClaims({ sub: 's' }, settings).user).toBe('s');
   });
+
+  it('compares only preferred_username in user rules', () => {
+    expect(identityFromClaims({ sub: 's', email: 'e@x', preferred_username: 'p' }, settings).username).toBe('p');
+    expect(identityFromClaims({ sub: 's', email: 'e@x', email_verified: true }, settings).username).toBeNull();
+  });
+
+  it('tells a missing groups or roles claim from an empty one', () => {
+    expect(identityFromClaims({ sub: 's' }, settings)).toMatchObject({ groups: null, roles: null });
+    expect(identityFromClaims({ sub: 's', groups: [] }, settings)).toMatchObject({ groups: [], roles: null });
+    expect(identityFromClaims({ sub: 's', groups: 7 }, settings).groups).toBeNull();
+    expect(identityFromClaims({ sub: 's', realm_access: { roles: ['a'] } }, settings).roles).toEqual(['a']);
+    expect(identityFromClaims({ sub: 's', resource_access: { other: { roles: ['b'] } } }, settings).roles).toEqual([]);
+  });
 });
 
 describe('loadOidcSettings', () => {

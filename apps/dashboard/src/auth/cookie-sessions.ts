@@ -14,7 +14,8 @@ export type SessionLookup =
   | { kind: 'user'; identity: Identity };
 
 export function identityOfUser(user: BuiltInUser): Identity {
-  return { user: user.user, groups: [], roles: [], isAdmin: user.type === 'admin', method: 'users' };
+  // A built-in user has no groups or roles: known to be none, not missing.
+  return { user: user.user, username: user.user, groups: [], roles: [], isAdmin: user.type === 'admin', method: 'users' };
 }
 
 export class CookieSessions {

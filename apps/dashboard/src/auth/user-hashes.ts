@@ -3,6 +3,7 @@
 // placeholder back gets the hash from the file on disk again. Only the hash values are
 // touched, in place, so comments and formatting stay exactly as written.
 import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import { nestingProblem } from '../config/nesting.js';
 import { formatPath } from '../config/parse.js';
 import type { ConfigIssue } from '../config/parse.js';
 import type { DashyConfig } from '../config/schema.js';
@@ -25,6 +26,8 @@ interface HashSpot {
 /** Where each user's hash value is written; null when the text is not valid YAML. */
 function hashSpots(text: string): HashSpot[] | null {
   if (!MENTIONS_HASH.test(text)) return [];
+  // Too deep to parse safely: treated as not YAML, which the save then reports.
+  if (nestingProblem(text)) return null;
   const document = parseDocument(text);
   if (document.errors.length > 0) return null;
   const users = document.getIn(['appConfig', 'auth', 'users'], true);
@@ -114,6 +117,7 @@ export function restoreUserHashes(incoming: string, onDisk: string | null): Rest
 
 /** Turns problems with built-in user entries into issues naming the line, like parse errors. */
 export function locateProblems(text: string, problems: readonly UserEntryProblem[]): ConfigIssue[] {
+  if (nestingProblem(text)) return problems.map((problem) => ({ path: formatPath(problem.path), message: problem.message }));
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter });
   return problems.map((problem) => {

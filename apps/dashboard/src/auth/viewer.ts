@@ -16,5 +16,5 @@ export interface ViewerInfo {
 export function viewerInfo(auth: RequestAuth | null, settings: AuthSettings | null): ViewerInfo {
   if (!auth) return { signedIn: false, user: null, isAdmin: settings === null, groups: [], roles: [], method: null };
   const { identity } = auth;
-  return { signedIn: true, user: identity.user, isAdmin: identity.isAdmin, groups: [...identity.groups], roles: [...identity.roles], method: auth.method };
+  return { signedIn: true, user: identity.user, isAdmin: identity.isAdmin, groups: [...(identity.groups ?? [])], roles: [...(identity.roles ?? [])], method: auth.method };
 }

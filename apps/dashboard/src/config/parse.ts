@@ -4,6 +4,7 @@
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { Document, Node, YAMLError } from 'yaml';
 import { readLeniently } from './leniency.js';
+import { nestingProblem } from './nesting.js';
 import type { Path, RawIssue } from './leniency.js';
 import type { DashyConfig } from './schema.js';
 
@@ -40,6 +41,9 @@ export function describeIssues(file: string, issues: readonly ConfigIssue[]): st
 }
 
 export function parseConfigText(text: string): ParseResult {
+  // Before anything parses it: the parser recurses, and deep nesting would stall the server.
+  const tooDeep = nestingProblem(text);
+  if (tooDeep) return { ok: false, errors: [{ path: '', ...tooDeep }], warnings: [] };
   const lineCounter = new LineCounter();
   // uniqueKeys: a key written twice is almost always a mistake that silently drops data (and
   // Dashy's js-yaml refuses it too). merge: `<<: *defaults` works in Dashy. logLevel: a key that

@@ -51,10 +51,10 @@ export const displayDataSchema = z
     sectionLayout: z.enum(['auto', 'grid']).optional(),
     itemCountX: z.number().int().optional(),
     itemCountY: z.number().int().optional(),
-    hideForUsers: strings.optional().describe('Hidden from these users (names compare case-insensitively).'),
-    showForUsers: strings.optional().describe('Shown only to these signed-in users.'),
+    hideForUsers: strings.optional().describe('Hidden from these users, and from tokens without preferred_username (names compare case-insensitively).'),
+    showForUsers: strings.optional().describe('Shown only to these signed-in users (their preferred_username; never email).'),
     hideForGuests: z.boolean().optional().describe('Hidden from signed-out visitors.'),
-    hideForKeycloakUsers: groupsAndRoles.optional().describe('Hidden from users with any of these groups or roles (any OIDC provider).'),
+    hideForKeycloakUsers: groupsAndRoles.optional().describe('Hidden from users with any of these groups or roles (any OIDC provider); also hidden when the token lacks the groups (or roles) claim.'),
     showForKeycloakUsers: groupsAndRoles.optional().describe('Shown only to users with one of these groups or roles (any OIDC provider).'),
   })
   .loose()
@@ -80,6 +80,10 @@ const itemFields = {
   statusCheckAllowInsecure: z.boolean().optional().describe('Accept self-signed TLS certificates when checking.'),
   statusCheckAcceptCodes: z.union([z.string(), z.number().int()]).optional().describe('HTTP codes counted as up besides 2xx, e.g. "401, 403".'),
   statusCheckMaxRedirects: z.number().int().min(0).optional().describe('Redirects followed when checking (default 3, at most 10).'),
+  statusCheckAllowOffOriginRedirects: z
+    .boolean()
+    .optional()
+    .describe('Follow redirects to another scheme, host or port when checking (off by default); statusCheckHeaders are never sent there.'),
   displayData: displayDataSchema.optional(),
 };
 

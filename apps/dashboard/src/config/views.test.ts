@@ -15,9 +15,9 @@ function loaded(title: string, extra = ''): LoadedConfig {
 }
 
 const signedOut: ViewerInfo = { signedIn: false, user: null, isAdmin: false, groups: [], roles: [], method: null };
-const alice = { user: 'alice', groups: ['admins'], roles: [], isAdmin: true, method: 'oidc' as const };
-const bob = { user: 'bob', groups: ['family'], roles: [], isAdmin: false, method: 'oidc' as const };
-const info = (identity: typeof alice | typeof bob): ViewerInfo => ({ signedIn: true, ...identity });
+const alice = { user: 'alice', username: 'alice', groups: ['admins'], roles: [], isAdmin: true, method: 'oidc' as const };
+const bob = { user: 'bob', username: 'bob', groups: ['family'], roles: [], isAdmin: false, method: 'oidc' as const };
+const info = ({ user, groups, roles, isAdmin, method }: typeof alice | typeof bob): ViewerInfo => ({ signedIn: true, user, groups, roles, isAdmin, method });
 
 describe('the signed-out bootstrap view', () => {
   it('is rendered once per version of conf.yml and follows a new version', () => {
@@ -87,7 +87,7 @@ describe('the JSON view', () => {
     const before = json({ kind: 'user', identity: bob }, info(bob), version).view.body;
     version.config.pageInfo = { title: 'Changed in place' };
     expect(json({ kind: 'user', identity: bob }, info(bob), version).view.body).toBe(before);
-    expect(json({ kind: 'user', identity: { ...bob, user: 'carol' } }, { ...info(bob), user: 'carol' }, version).view.body).toContain('Changed in place');
+    expect(json({ kind: 'user', identity: { ...bob, user: 'carol', username: 'carol' } }, { ...info(bob), user: 'carol' }, version).view.body).toContain('Changed in place');
   });
 });
 

@@ -49,7 +49,8 @@ const NOT_FOUND = { kind: 'denied', status: 404, reason: 'no such configuration 
 
 export function viewerOf(requester: Requester): Viewer {
   if (requester.kind === 'signed-out') return { kind: 'guest' };
-  return { kind: 'user', user: requester.identity.user, groups: requester.identity.groups, roles: requester.identity.roles };
+  const { username, groups, roles } = requester.identity;
+  return { kind: 'user', username, groups, roles };
 }
 
 export function isAdminRequester(requester: Requester, auth: AuthSettings | null): boolean {

@@ -49,7 +49,7 @@ describe('collectIconSources', () => {
   });
 
   it('leaves out what the viewer cannot see', () => {
-    const sources = collectIconSources(config, { kind: 'user', user: 'bob', groups: ['family'], roles: [] });
+    const sources = collectIconSources(config, { kind: 'user', username: 'bob', groups: ['family'], roles: [] });
     expect(sources.imageUrls.has('https://example.org/router.png')).toBe(false);
     expect(sources.itemUrls.has('http://router.lan/')).toBe(false);
     expect(sources.dashboardIcons.has('proxmox')).toBe(false);

@@ -110,6 +110,8 @@ export function oidcNotAdminReason(settings: OidcSettings, claims: JWTPayload): 
   if (wanted.length === 0) return 'only admins can save the configuration, and no adminGroup or adminRole is configured';
   const groups = groupsFromClaims(claims);
   const roles = rolesFromClaims(claims, settings.clientId);
-  const seen = [`groups ${JSON.stringify(groups)}`, ...(settings.adminRole ? [`roles ${JSON.stringify(roles)}`] : [])].join(' and ');
+  // A missing claim usually means the sign-in did not ask for its scope.
+  const describe = (name: string, held: string[] | null, scope: string) => (held === null ? `no ${name} claim (is "${scope}" in the scope?)` : `${name} ${JSON.stringify(held)}`);
+  const seen = [describe('groups', groups, 'groups'), ...(settings.adminRole ? [describe('roles', roles, 'roles')] : [])].join(' and ');
   return `only admins can save the configuration: admins need ${wanted.join(' or ')} in their token, which has ${seen}`;
 }

@@ -67,5 +67,6 @@ export function checkOptionsFor(item: DashyItem, timeoutMs: number): CheckOption
     acceptCodes: parseAcceptCodes(item.statusCheckAcceptCodes),
     headers: item.statusCheckHeaders ?? {},
     allowInsecure: item.statusCheckAllowInsecure === true,
+    allowOffOriginRedirects: item.statusCheckAllowOffOriginRedirects === true,
   };
 }

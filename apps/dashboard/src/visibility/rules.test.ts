@@ -3,7 +3,7 @@ import { isVisibleTo } from './rules.js';
 import type { Viewer } from './rules.js';
 
 const guest: Viewer = { kind: 'guest' };
-const user = (name: string, groups: string[] = [], roles: string[] = []): Viewer => ({ kind: 'user', user: name, groups, roles });
+const user = (name: string | null, groups: string[] | null = [], roles: string[] | null = []): Viewer => ({ kind: 'user', username: name, groups, roles });
 
 describe('isVisibleTo', () => {
   it('shows what has no rules to everyone', () => {
@@ -44,5 +44,24 @@ describe('isVisibleTo', () => {
 
   it('hides an empty showForKeycloakUsers rule from everyone, as Dashy does', () => {
     expect(isVisibleTo({ showForKeycloakUsers: {} }, user('a', ['admins']))).toBe(false);
+  });
+
+  it('hides what a hide rule names from a token that does not carry the claim', () => {
+    const groupsRule = { hideForKeycloakUsers: { groups: ['kids'] } };
+    expect(isVisibleTo(groupsRule, user('a', null))).toBe(false);
+    expect(isVisibleTo(groupsRule, user('a', []))).toBe(true);
+    expect(isVisibleTo(groupsRule, user('a', ['adults'], null))).toBe(true);
+    const rolesRule = { hideForKeycloakUsers: { roles: ['kid'] } };
+    expect(isVisibleTo(rolesRule, user('a', ['adults'], null))).toBe(false);
+    expect(isVisibleTo(rolesRule, user('a', null, []))).toBe(true);
+    // A rule that lists nothing needs no claim.
+    expect(isVisibleTo({ hideForKeycloakUsers: { groups: [] } }, user('a', null, null))).toBe(true);
+    expect(isVisibleTo({ showForKeycloakUsers: { groups: ['adults'] } }, user('a', null))).toBe(false);
+  });
+
+  it('hides user-rule elements from a token without preferred_username', () => {
+    expect(isVisibleTo({ showForUsers: ['carol@example.com'] }, user(null))).toBe(false);
+    expect(isVisibleTo({ hideForUsers: ['bob'] }, user(null))).toBe(false);
+    expect(isVisibleTo({ hideForUsers: [] }, user(null))).toBe(true);
   });
 });

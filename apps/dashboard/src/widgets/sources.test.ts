@@ -50,7 +50,7 @@ describe('collectSources and findSource', () => {
       },
     ],
   };
-  const member = { kind: 'user', user: 'bob', groups: ['family'], roles: [] } as const;
+  const member = { kind: 'user', username: 'bob', groups: ['family'], roles: [] } as const;
 
   it('keeps only the widgets of sections the viewer sees', () => {
     expect(collectSources([config], member).map((source) => source.pathPrefix)).toEqual(['/api/']);
