@@ -19,7 +19,7 @@ describe('startup errors: one clear line and a non-zero exit', () => {
     ['APP_URL not a URL', { ENCRYPTION_KEY: KEY, APP_URL: 'localhost:1411' }, 'APP_URL must'],
     ['DB_PROVIDER unknown', { ENCRYPTION_KEY: KEY, DB_PROVIDER: 'mysql' }, 'DB_PROVIDER must be "sqlite" or "postgres" (got "mysql")'],
     ['postgres without a URL', { ENCRYPTION_KEY: KEY, DB_PROVIDER: 'postgres', DB_CONNECTION_STRING: '' }, 'DB_CONNECTION_STRING is required'],
-    ['TRUST_PROXY not a boolean', { ENCRYPTION_KEY: KEY, TRUST_PROXY: 'maybe' }, 'TRUST_PROXY must be "true" or "false" (got "maybe")'],
+    ['TRUST_PROXY not understood', { ENCRYPTION_KEY: KEY, TRUST_PROXY: 'maybe' }, 'TRUST_PROXY must be "true", "false", a number of proxies'],
     ['PORT out of range', { ENCRYPTION_KEY: KEY, PORT: '70000' }, 'PORT must be a whole number from 0 to 65535'],
     ['DASHBOARD_URL not http(s)', { ENCRYPTION_KEY: KEY, DASHBOARD_URL: 'javascript:alert(1)' }, 'DASHBOARD_URL must start with http:// or https://'],
     ['LOG_LEVEL unknown', { ENCRYPTION_KEY: KEY, LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of'],

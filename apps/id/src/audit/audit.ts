@@ -68,3 +68,11 @@ export async function listAudit(
     })),
   };
 }
+
+/** Deletes entries older than the retention period (AUDIT_LOG_RETENTION_DAYS; 0 keeps everything). */
+export async function pruneAudit(db: Kysely<DB>, retentionDays: number, now = Date.now()): Promise<number> {
+  if (retentionDays <= 0) return 0;
+  const cutoff = new Date(now - retentionDays * 24 * 60 * 60 * 1000).toISOString();
+  const result = await db.deleteFrom('audit_log').where('created_at', '<', cutoff).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

@@ -4,6 +4,7 @@ import type { DB, OidcClientsTable } from '../db/schema.js';
 import { isoTimestamp, nowIso } from '../db/database.js';
 import { hashToken, randomToken } from '../crypto/crypto.js';
 import { DomainError, isUniqueViolation } from '../errors.js';
+import { clientIdsHeldBy, revokeAllOfClient, revokeUserClient, userIdsHolding } from '../oidc/revocation.js';
 
 export interface OidcClient {
   /** The client ID relying parties are configured with: a generated UUID. */
@@ -201,7 +202,10 @@ export async function updateClient(
       })
       .where('id', '=', id)
       .execute();
-    if (input.allowedGroupIds !== undefined) await writeAllowedGroups(trx, id, input.allowedGroupIds);
+    if (input.allowedGroupIds !== undefined) {
+      await writeAllowedGroups(trx, id, input.allowedGroupIds);
+      await revokeLostAccess(trx, { clientId: id });
+    }
   });
   return { client: await requireClient(db, id), secret };
 }
@@ -216,8 +220,11 @@ export async function regenerateClientSecret(db: Kysely<DB>, id: string): Promis
 }
 
 export async function deleteClient(db: Kysely<DB>, id: string): Promise<void> {
-  const result = await db.deleteFrom('oidc_clients').where('id', '=', id).executeTakeFirst();
-  if (Number(result.numDeletedRows) === 0) throw new DomainError('not_found', 'OIDC client not found');
+  await db.transaction().execute(async (trx) => {
+    const result = await trx.deleteFrom('oidc_clients').where('id', '=', id).executeTakeFirst();
+    if (Number(result.numDeletedRows) === 0) throw new DomainError('not_found', 'OIDC client not found');
+    await revokeAllOfClient(trx, id);
+  });
 }
 
 /**
@@ -243,6 +250,31 @@ export async function isUserAllowedForClient(db: Kysely<DB>, client: OidcClient,
     .where('group_id', 'in', client.allowedGroupIds)
     .executeTakeFirst();
   return row !== undefined;
+}
+
+/** Whether a user may use a client now: the client exists and the user is in one of its allowed groups (if any). */
+export async function mayUseClient(db: Kysely<DB>, clientId: string, userId: string): Promise<boolean> {
+  const client = await findClient(db, clientId);
+  return client !== null && (await isUserAllowedForClient(db, client, userId));
+}
+
+/**
+ * Revokes the grants and tokens of whoever may no longer use a client: every holder of one
+ * client (after its allowed groups changed), or every client some users hold (after their
+ * groups changed). Call it in the transaction that made the change.
+ */
+export async function revokeLostAccess(db: Kysely<DB>, scope: { clientId: string } | { userIds: string[] }): Promise<void> {
+  const pairs: [userId: string, clientId: string][] = [];
+  if ('clientId' in scope) {
+    for (const userId of await userIdsHolding(db, scope.clientId)) pairs.push([userId, scope.clientId]);
+  } else {
+    for (const userId of new Set(scope.userIds)) {
+      for (const clientId of await clientIdsHeldBy(db, userId)) pairs.push([userId, clientId]);
+    }
+  }
+  for (const [userId, clientId] of pairs) {
+    if (!(await mayUseClient(db, clientId, userId))) await revokeUserClient(db, userId, clientId);
+  }
 }
 
 /** The client as `oidc-provider` reads it. The secret is the stored hash; see oidc/provider.ts. */

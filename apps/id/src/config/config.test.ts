@@ -16,8 +16,32 @@ describe('configuration', () => {
       host: '0.0.0.0',
       logLevel: 'info',
       signInRateLimit: 30,
+      auditLogRetentionDays: 90,
       dashboardUrl: null,
     });
+  });
+
+  it.each([
+    ['true', 1],
+    ['TRUE', 1],
+    ['1', 1],
+    ['2', 2],
+    ['false', false],
+    ['0', false],
+    ['10.0.0.0/8, 127.0.0.1', ['10.0.0.0/8', '127.0.0.1']],
+    ['loopback,uniquelocal,::1,fd00::/8', ['loopback', 'uniquelocal', '::1', 'fd00::/8']],
+  ])('reads TRUST_PROXY=%s as %j (true is one hop, never the whole chain)', (raw, expected) => {
+    expect(loadConfig({ ...KEY, TRUST_PROXY: raw }).trustProxy).toEqual(expected);
+  });
+
+  it.each(['maybe', '33', '10.0.0.0/33', '10.0.0', 'localhost', '10.0.0.1,'])('rejects TRUST_PROXY=%s', (raw) => {
+    expect(() => loadConfig({ ...KEY, TRUST_PROXY: raw })).toThrow('TRUST_PROXY must be');
+  });
+
+  it('reads AUDIT_LOG_RETENTION_DAYS, 0 keeping entries forever', () => {
+    expect(loadConfig({ ...KEY, AUDIT_LOG_RETENTION_DAYS: '0' }).auditLogRetentionDays).toBe(0);
+    expect(loadConfig({ ...KEY, AUDIT_LOG_RETENTION_DAYS: '365' }).auditLogRetentionDays).toBe(365);
+    expect(() => loadConfig({ ...KEY, AUDIT_LOG_RETENTION_DAYS: '-1' })).toThrow('AUDIT_LOG_RETENTION_DAYS must be a whole number');
   });
 
   it.each([

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /** A startup problem the operator must fix; its message is printed as one line. */
@@ -8,6 +9,13 @@ export class ConfigError extends Error {
 
 export type DbProvider = 'sqlite' | 'postgres';
 
+/**
+ * Which proxies may name the visitor in X-Forwarded-For: none (false), the nearest N
+ * (a number), or those at these addresses, CIDR ranges or the names `loopback`,
+ * `linklocal`, `uniquelocal`. http/client-address.ts turns it into Fastify's trust function.
+ */
+export type TrustProxy = false | number | string[];
+
 export interface Config {
   /** Normalised APP_URL: the OIDC issuer, the WebAuthn origin and the base of every link. */
   appUrl: string;
@@ -15,7 +23,7 @@ export interface Config {
   rpId: string;
   /** Whether APP_URL is https (cookies are Secure either way). */
   secure: boolean;
-  trustProxy: boolean;
+  trustProxy: TrustProxy;
   db: { provider: DbProvider; connectionString: string };
   /** ENCRYPTION_KEY as given (at least 16 bytes); keys are derived from it. */
   encryptionKey: Buffer;
@@ -26,6 +34,8 @@ export interface Config {
   sessionLifetimeSeconds: number;
   /** Sign-in attempts allowed per client address per minute; 0 turns the limit off. */
   signInRateLimit: number;
+  /** Days the audit log keeps an entry; 0 keeps entries forever. */
+  auditLogRetentionDays: number;
   /** DASHBOARD_URL: where the setup wizard sends the new admin at the end, or null for no link. */
   dashboardUrl: string | null;
 }
@@ -82,14 +92,6 @@ export function normaliseDashboardUrl(raw: string): string {
   return url.pathname === '/' && !url.search && !url.hash ? url.origin : url.href;
 }
 
-function parseBoolean(name: string, raw: string | undefined, fallback: boolean): boolean {
-  if (raw === undefined) return fallback;
-  const value = raw.trim().toLowerCase();
-  if (['true', '1', 'yes', 'on'].includes(value)) return true;
-  if (['false', '0', 'no', 'off'].includes(value)) return false;
-  throw new ConfigError(`${name} must be "true" or "false" (got "${raw}")`);
-}
-
 function parseInteger(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
   if (raw === undefined) return fallback;
   const value = Number(raw.trim());
@@ -97,6 +99,40 @@ function parseInteger(name: string, raw: string | undefined, fallback: number, m
     throw new ConfigError(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
   }
   return value;
+}
+
+const NAMED_PROXY_RANGES = ['loopback', 'linklocal', 'uniquelocal'];
+
+function isAddressOrRange(entry: string): boolean {
+  if (NAMED_PROXY_RANGES.includes(entry)) return true;
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  const bits = Number(prefix);
+  return /^\d+$/.test(prefix) && bits <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * TRUST_PROXY: `true` trusts one proxy (the nearest hop), never the whole X-Forwarded-For
+ * chain, whose leftmost entries anyone can write; a number trusts that many hops; a list
+ * trusts proxies by address.
+ */
+export function parseTrustProxy(raw: string | undefined): TrustProxy {
+  if (raw === undefined) return false;
+  const value = raw.trim().toLowerCase();
+  if (['false', 'no', 'off', '0'].includes(value)) return false;
+  if (['true', 'yes', 'on'].includes(value)) return 1;
+  if (/^\d+$/.test(value)) {
+    const hops = Number(value);
+    if (hops >= 1 && hops <= 32) return hops;
+  } else {
+    const entries = value.split(',').map((entry) => entry.trim());
+    if (entries.every((entry) => entry !== '' && isAddressOrRange(entry))) return entries;
+  }
+  throw new ConfigError(
+    `TRUST_PROXY must be "true", "false", a number of proxies (1 to 32) or a comma-separated list of proxy addresses or CIDR ranges (got "${raw}")`,
+  );
 }
 
 const logLevels = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
@@ -143,7 +179,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     appUrl,
     rpId: parsedAppUrl.hostname,
     secure: parsedAppUrl.protocol === 'https:',
-    trustProxy: parseBoolean('TRUST_PROXY', readVariable(env, 'TRUST_PROXY'), false),
+    trustProxy: parseTrustProxy(readVariable(env, 'TRUST_PROXY')),
     db: { provider, connectionString },
     encryptionKey,
     port: parseInteger('PORT', readVariable(env, 'PORT'), 1411, 0, 65535),
@@ -151,6 +187,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: logLevel.data,
     sessionLifetimeSeconds: sessionMinutes * 60,
     signInRateLimit: parseInteger('SIGN_IN_RATE_LIMIT', readVariable(env, 'SIGN_IN_RATE_LIMIT'), 30, 0, 100_000),
+    auditLogRetentionDays: parseInteger('AUDIT_LOG_RETENTION_DAYS', readVariable(env, 'AUDIT_LOG_RETENTION_DAYS'), 90, 0, 36_500),
     dashboardUrl: dashboardUrl === undefined ? null : normaliseDashboardUrl(dashboardUrl),
   };
 }

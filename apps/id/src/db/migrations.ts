@@ -172,6 +172,30 @@ function migrations(provider: DbProvider): Record<string, Migration> {
           .execute();
       },
     },
+    '0003_oidc_payload_owners': {
+      // Whose grant or token a row is, and for which client, so that losing access revokes it.
+      async up(db: AnyDb) {
+        await db.schema.alterTable('oidc_payloads').addColumn('account_id', 'text').execute();
+        await db.schema.alterTable('oidc_payloads').addColumn('client_id', 'text').execute();
+        const field = (name: string) =>
+          provider === 'postgres' ? sql`(payload::jsonb ->> ${name})` : sql`json_extract(payload, ${`$.${name}`})`;
+        await sql`update oidc_payloads set account_id = ${field('accountId')}, client_id = ${field('clientId')}`.execute(db);
+        await db.schema.createIndex('oidc_payloads_account').on('oidc_payloads').columns(['account_id', 'client_id']).execute();
+        await db.schema.createIndex('oidc_payloads_client').on('oidc_payloads').column('client_id').execute();
+      },
+    },
+    '0004_rate_limit_hits': {
+      // Rate-limit counters shared by every replica on one database (epoch milliseconds).
+      async up(db: AnyDb) {
+        await db.schema
+          .createTable('rate_limit_hits')
+          .addColumn('key', 'text', (c) => c.primaryKey())
+          .addColumn('hits', 'integer', (c) => c.notNull())
+          .addColumn('reset_at', epoch, (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('rate_limit_hits_reset').on('rate_limit_hits').column('reset_at').execute();
+      },
+    },
   };
 }
 

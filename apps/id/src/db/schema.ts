@@ -103,6 +103,8 @@ export interface OidcPayloadsTable {
   uid: string | null;
   expires_at: number | null;
   consumed_at: number | null;
+  account_id: string | null;
+  client_id: string | null;
 }
 
 export interface SigningKeysTable {
@@ -131,6 +133,14 @@ export interface AuditLogTable {
   data: string;
 }
 
+/** Owned by http/rate-limit.ts. */
+export interface RateLimitHitsTable {
+  key: string;
+  hits: number;
+  /** Epoch milliseconds when the current window ends. */
+  reset_at: number;
+}
+
 export interface DB {
   users: UsersTable;
   user_groups: UserGroupsTable;
@@ -145,4 +155,5 @@ export interface DB {
   signing_keys: SigningKeysTable;
   settings: SettingsTable;
   audit_log: AuditLogTable;
+  rate_limit_hits: RateLimitHitsTable;
 }

@@ -5,7 +5,7 @@ import type { DB, UserGroupsTable } from '../db/schema.js';
 import { isoTimestamp, nowIso } from '../db/database.js';
 import { DomainError, isUniqueViolation } from '../errors.js';
 import { toUser, type User } from '../users/users.js';
-import { clientsLimitedToOnly } from '../clients/clients.js';
+import { clientsLimitedToOnly, revokeLostAccess } from '../clients/clients.js';
 
 /**
  * A user group. `name` is what people read in the admin screens; `friendlyName` is the
@@ -141,8 +141,13 @@ export async function deleteGroup(db: Kysely<DB>, id: string): Promise<void> {
       `only members of this group may sign in to ${names}; deleting it would open them to everyone, so change their allowed groups first`,
     );
   }
-  const result = await db.deleteFrom('user_groups').where('id', '=', id).executeTakeFirst();
-  if (Number(result.numDeletedRows) === 0) throw new DomainError('not_found', 'group not found');
+  await db.transaction().execute(async (trx) => {
+    const members = await listGroupMemberIds(trx, id);
+    const result = await trx.deleteFrom('user_groups').where('id', '=', id).executeTakeFirst();
+    if (Number(result.numDeletedRows) === 0) throw new DomainError('not_found', 'group not found');
+    // Its members may have reached some clients only through this group.
+    await revokeLostAccess(trx, { userIds: members });
+  });
 }
 
 export async function listGroupMemberIds(db: Kysely<DB>, groupId: string): Promise<string[]> {
@@ -188,10 +193,12 @@ export async function setGroupMembers(db: Kysely<DB>, groupId: string, userIds: 
       const found = await trx.selectFrom('users').select('id').where('id', 'in', unique).execute();
       if (found.length !== unique.length) throw new DomainError('invalid', 'one or more users do not exist', 'userIds');
     }
+    const removed = (await listGroupMemberIds(trx, groupId)).filter((userId) => !unique.includes(userId));
     await trx.deleteFrom('user_group_members').where('group_id', '=', groupId).execute();
     if (unique.length > 0) {
       await trx.insertInto('user_group_members').values(unique.map((user_id) => ({ user_id, group_id: groupId }))).execute();
     }
+    await revokeLostAccess(trx, { userIds: removed });
   });
 }
 
@@ -209,6 +216,7 @@ export async function setUserGroups(db: Kysely<DB>, userId: string, groupIds: st
     if (unique.length > 0) {
       await trx.insertInto('user_group_members').values(unique.map((group_id) => ({ user_id: userId, group_id }))).execute();
     }
+    await revokeLostAccess(trx, { userIds: [userId] });
   });
 }
 

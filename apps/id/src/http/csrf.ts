@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { DomainError } from '../errors.js';
+import { isOidcPath } from './oidc-dispatch.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -11,7 +12,7 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  */
 export function installCsrfProtection(app: FastifyInstance, appUrl: string): void {
   app.addHook('preHandler', async (request) => {
-    if (SAFE_METHODS.has(request.method)) return;
+    if (SAFE_METHODS.has(request.method) || isOidcPath(request.url)) return;
     const origin = request.headers.origin;
     if (origin !== undefined) {
       if (origin === appUrl) return;

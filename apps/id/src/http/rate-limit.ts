@@ -1,4 +1,8 @@
+import type { FastifyRateLimitStoreCtor, RateLimitPluginOptions } from '@fastify/rate-limit';
+import { sql, type Kysely } from 'kysely';
 import type { Config } from '../config/config.js';
+import type { Database } from '../db/database.js';
+import type { DB } from '../db/schema.js';
 
 /**
  * Route config for endpoints that sign people in or create accounts: at most
@@ -9,4 +13,84 @@ export function signInRateLimit(config: Pick<Config, 'signInRateLimit'>) {
   return {
     rateLimit: config.signInRateLimit > 0 ? { max: config.signInRateLimit, timeWindow: '1 minute' } : (false as const),
   };
+}
+
+/**
+ * Options for @fastify/rate-limit. On PostgreSQL the counters live in the database, so
+ * replicas behind one balancer share one limit (a client spreading its attempts over them
+ * gets no more tries). SQLite means one process: its counters stay in memory.
+ */
+export function rateLimitPluginOptions(database: Pick<Database, 'db' | 'provider'>): RateLimitPluginOptions {
+  return database.provider === 'postgres' ? { global: false, store: databaseStore(database.db) } : { global: false };
+}
+
+/** One counter per route (method and URL pattern) and client key, as the in-memory store keeps them. */
+interface RouteParams {
+  routeInfo?: { method?: string | string[]; url?: string };
+  max?: unknown;
+  timeWindow?: unknown;
+}
+
+type Callback = (error: Error | null, result?: { current: number; ttl: number }) => void;
+
+function namespaceOf(params: RouteParams): string {
+  const { method, url } = params.routeInfo ?? {};
+  if (method && url) return `${[method].flat().join(',')} ${url}`;
+  return `limiter ${String(params.max)}/${String(params.timeWindow)}`;
+}
+
+/**
+ * Counts a hit in one statement: a new key or an expired window starts at 1, otherwise the
+ * count goes up. The upsert takes the row's lock, so concurrent hits on any replica all count.
+ */
+async function countHit(db: Kysely<DB>, key: string, windowMs: number): Promise<{ current: number; ttl: number }> {
+  const now = Date.now();
+  const row = await db
+    .insertInto('rate_limit_hits')
+    .values({ key, hits: 1, reset_at: now + windowMs })
+    .onConflict((conflict) =>
+      conflict.column('key').doUpdateSet({
+        hits: sql<number>`case when rate_limit_hits.reset_at <= ${now} then 1 else rate_limit_hits.hits + 1 end`,
+        reset_at: sql<number>`case when rate_limit_hits.reset_at <= ${now} then excluded.reset_at else rate_limit_hits.reset_at end`,
+      }),
+    )
+    .returning(['hits', 'reset_at'])
+    .executeTakeFirstOrThrow();
+  return { current: Number(row.hits), ttl: Math.max(0, Number(row.reset_at) - now) };
+}
+
+async function readHits(db: Kysely<DB>, key: string): Promise<{ current: number; ttl: number }> {
+  const now = Date.now();
+  const row = await db.selectFrom('rate_limit_hits').select(['hits', 'reset_at']).where('key', '=', key).executeTakeFirst();
+  if (!row || Number(row.reset_at) <= now) return { current: 0, ttl: 0 };
+  return { current: Number(row.hits), ttl: Number(row.reset_at) - now };
+}
+
+/** A store class for the plugin, which calls child() with the route's merged options (its typings say RouteOptions). */
+function databaseStore(db: Kysely<DB>): FastifyRateLimitStoreCtor {
+  return class DatabaseRateLimitStore {
+    private readonly namespace: string;
+
+    constructor(params: RouteParams, namespace = 'global') {
+      void params;
+      this.namespace = namespace;
+    }
+
+    incr(key: string, callback: Callback, timeWindow: number): void {
+      countHit(db, `${this.namespace} ${key}`, timeWindow).then((result) => callback(null, result), (error: Error) => callback(error));
+    }
+
+    read(key: string, callback: Callback): void {
+      readHits(db, `${this.namespace} ${key}`).then((result) => callback(null, result), (error: Error) => callback(error));
+    }
+
+    child(params: RouteParams): DatabaseRateLimitStore {
+      return new DatabaseRateLimitStore(params, namespaceOf(params));
+    }
+  } as unknown as FastifyRateLimitStoreCtor;
+}
+
+/** Forgets counters whose window has ended (the maintenance job calls this). */
+export async function deleteExpiredRateLimitHits(db: Kysely<DB>): Promise<void> {
+  await db.deleteFrom('rate_limit_hits').where('reset_at', '<=', Date.now()).execute();
 }

@@ -1,4 +1,3 @@
-import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
@@ -11,7 +10,11 @@ import type { AppContext } from './context.js';
 import { handleError, handleNotFound } from './errors.js';
 import { installSessions } from './session-hooks.js';
 import { installCsrfProtection } from './csrf.js';
-import { createOidcHandler, isOidcPath } from './oidc-dispatch.js';
+import { installInputGuards } from './input-guards.js';
+import { fastifyTrustProxy } from './client-address.js';
+import { rateLimitPluginOptions } from './rate-limit.js';
+import { registerOidcRoutes } from './oidc-dispatch.js';
+import { serializeRequest } from './log-redaction.js';
 import { createOidcProvider } from '../oidc/provider.js';
 import type { PrivateJwk } from '../keys/signing-keys.js';
 import { registerInteractionRoutes } from '../oidc/interaction-routes.js';
@@ -29,18 +32,35 @@ export interface IdServer {
 
 const PUBLIC_DIR = fileURLToPath(new URL('../../public/', import.meta.url));
 
+const CSP_DIRECTIVES = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'"],
+  imgSrc: ["'self'", 'data:'],
+  fontSrc: ["'self'"],
+  connectSrc: ["'self'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+  baseUri: ["'none'"],
+  objectSrc: ["'none'"],
+};
+
+/**
+ * The provider's pages post forms to apps (response_mode=form_post) and end in redirects to
+ * them (sign-out), which form-action 'self' would block; its inline auto-submit script is
+ * allowed by hash, which the provider adds to script-src itself.
+ */
+const { formAction: _appsOnly, ...OIDC_CSP_DIRECTIVES } = CSP_DIRECTIVES;
+
 /** Builds the whole Hearth ID HTTP server (not yet listening): our routes plus the OIDC provider. */
 export async function createIdServer(ctx: AppContext, jwks: PrivateJwk[]): Promise<IdServer> {
   const provider = createOidcProvider(ctx, jwks);
-  const oidcHandler = createOidcHandler(provider, ctx.config);
 
   const app = Fastify({
-    loggerInstance: ctx.logger,
-    trustProxy: ctx.config.trustProxy,
+    // Access-log lines name the route and harmless parameters, never tokens or secrets.
+    loggerInstance: ctx.logger.child({}, { serializers: { req: serializeRequest } }),
+    trustProxy: fastifyTrustProxy(ctx.config.trustProxy),
     bodyLimit: 256 * 1024,
-    // OIDC endpoints go straight to the provider; it parses its own bodies.
-    serverFactory: (handler) =>
-      createServer((req, res) => (isOidcPath(req.url) ? oidcHandler(req, res) : handler(req, res))),
   });
 
   app.setErrorHandler(handleError);
@@ -48,30 +68,22 @@ export async function createIdServer(ctx: AppContext, jwks: PrivateJwk[]): Promi
 
   await app.register(fastifyCookie);
   await app.register(fastifyHelmet, {
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
-        fontSrc: ["'self'"],
-        connectSrc: ["'self'"],
-        formAction: ["'self'"],
-        frameAncestors: ["'none'"],
-        baseUri: ["'none'"],
-        objectSrc: ["'none'"],
-      },
-    },
+    contentSecurityPolicy: { useDefaults: false, directives: CSP_DIRECTIVES },
     // Cross-origin isolation headers would break OIDC popups and redirects; HSTS belongs to the TLS proxy.
     crossOriginEmbedderPolicy: false,
     hsts: false,
   });
-  await app.register(fastifyRateLimit, { global: false });
+  await app.register(fastifyRateLimit, rateLimitPluginOptions(ctx.database));
   await app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: '/static/', decorateReply: false });
+
+  // What the API answers is about one person (or, for admins, everyone): never for a cache.
+  app.addHook('onSend', async (request, reply) => {
+    if (request.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
+  });
 
   installSessions(app, ctx);
   installCsrfProtection(app, ctx.config.appUrl);
+  installInputGuards(app);
 
   app.get('/healthz', async (_request, reply) => {
     const ok = await ctx.database.ping();
@@ -84,6 +96,9 @@ export async function createIdServer(ctx: AppContext, jwks: PrivateJwk[]): Promi
   await registerPasskeyRoutes(app, ctx);
   await registerAdminRoutes(app, ctx);
   await registerInteractionRoutes(app, ctx, provider);
+  await registerOidcRoutes(app, provider, ctx.config, {
+    helmet: { contentSecurityPolicy: { useDefaults: false, directives: OIDC_CSP_DIRECTIVES } },
+  });
   await registerWebApp(app, ctx);
 
   return { app, provider };

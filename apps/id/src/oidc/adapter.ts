@@ -1,3 +1,4 @@
+import { errors } from 'oidc-provider';
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
@@ -19,6 +20,9 @@ export function createAdapterClass(db: Kysely<DB>) {
         grant_id: payload.grantId ?? null,
         user_code: payload.userCode ?? null,
         uid: payload.uid ?? null,
+        // Who and which client a row belongs to, so access changes can revoke it (oidc/revocation.ts).
+        account_id: payload.accountId ?? null,
+        client_id: payload.clientId ?? null,
         expires_at: expiresIn ? epochSeconds() + expiresIn : null,
         consumed_at: null,
       };
@@ -55,13 +59,33 @@ export function createAdapterClass(db: Kysely<DB>) {
       return row.consumed_at === null ? payload : { ...payload, consumed: Number(row.consumed_at) };
     }
 
+    /**
+     * Claims a code, refresh token or pushed request with one conditional statement, so that
+     * of any number of racing redemptions (on any database, on any replica) exactly one wins.
+     * The library checks `consumed` and marks it in two steps; a request that passed its check
+     * but loses the claim here is a reuse, and is treated like one: the grant goes, with every
+     * token the winner got (their grant lookups fail even if the winner saves them later).
+     */
     async consume(id: string): Promise<void> {
-      await db
+      const claimed = await db
         .updateTable('oidc_payloads')
         .set({ consumed_at: epochSeconds() })
         .where('model', '=', this.model)
         .where('id', '=', id)
-        .execute();
+        .where('consumed_at', 'is', null)
+        .executeTakeFirst();
+      if (Number(claimed.numUpdatedRows) > 0) return;
+      if (this.model === 'PushedAuthorizationRequest') {
+        throw new errors.InvalidRequestUri('request_uri is invalid, expired, or was already used');
+      }
+      const row = await db
+        .selectFrom('oidc_payloads')
+        .select('grant_id')
+        .where('model', '=', this.model)
+        .where('id', '=', id)
+        .executeTakeFirst();
+      if (row?.grant_id) await revokeGrant(db, row.grant_id);
+      throw new errors.InvalidGrant(`${this.model === 'RefreshToken' ? 'refresh token' : 'authorization code'} already used`);
     }
 
     async destroy(id: string): Promise<void> {
@@ -69,9 +93,19 @@ export function createAdapterClass(db: Kysely<DB>) {
     }
 
     async revokeByGrantId(grantId: string): Promise<void> {
-      await db.deleteFrom('oidc_payloads').where('grant_id', '=', grantId).execute();
+      // The library calls this once per token model; an Interaction also carries a grantId
+      // and must outlive a sign-out that happens in the middle of it (another person signs in).
+      await db.deleteFrom('oidc_payloads').where('model', '=', this.model).where('grant_id', '=', grantId).execute();
     }
   };
+}
+
+/** Removes a grant and everything issued under it, as the library does when it detects reuse. */
+async function revokeGrant(db: Kysely<DB>, grantId: string): Promise<void> {
+  await db
+    .deleteFrom('oidc_payloads')
+    .where((eb) => eb.or([eb('grant_id', '=', grantId), eb.and([eb('model', '=', 'Grant'), eb('id', '=', grantId)])]))
+    .execute();
 }
 
 /** Removes expired protocol state; run periodically. */

@@ -10,7 +10,9 @@ import { recordAudit } from '../audit/audit.js';
 import { DomainError } from '../errors.js';
 import { findClient, isUserAllowedForClient } from '../clients/clients.js';
 import { authenticationOptions, authenticationResponseSchema, verifyAuthentication } from '../passkeys/passkeys.js';
+import { epochSeconds } from '../db/database.js';
 import { OIDC_SCOPES } from './provider.js';
+import { continueRefusal, passkeyRefusal, signInRequirements } from './sign-in-requirements.js';
 
 type Params = { Params: { uid: string } };
 
@@ -46,8 +48,12 @@ export async function registerInteractionRoutes(app: FastifyInstance, ctx: AppCo
     return client;
   }
 
-  /** Finishes a login for the user, or refuses it when they are outside the client's allowed groups. */
-  async function completeLogin(request: FastifyRequest<Params>, reply: FastifyReply, userId: string, method: string) {
+  /**
+   * Finishes a login for the user, or refuses it when they are outside the client's allowed
+   * groups. `authenticatedAt` is when they really signed in (a passkey, a login link): the
+   * provider keeps it as its session's auth_time and puts it in the ID token.
+   */
+  async function completeLogin(request: FastifyRequest<Params>, reply: FastifyReply, userId: string, method: string, authenticatedAt: number) {
     const interaction = await details(request, reply);
     const client = await clientOf(interaction.params.client_id as string | undefined);
     if (!(await isUserAllowedForClient(db, client, userId))) {
@@ -56,7 +62,9 @@ export async function registerInteractionRoutes(app: FastifyInstance, ctx: AppCo
       return { refused: true, message, ...(await finish(request, reply, { error: 'access_denied', error_description: message })) };
     }
     await recordAudit(db, auditFrom(request, { event: 'sign_in', userId, actorId: userId, data: { client: client.id, method } }));
-    return finish(request, reply, { login: { accountId: userId, amr: method === 'passkey' ? ['hwk', 'user'] : ['session'] } });
+    return finish(request, reply, {
+      login: { accountId: userId, ts: authenticatedAt, amr: method === 'passkey' ? ['hwk', 'user'] : ['session'] },
+    });
   }
 
   app.get<Params>('/interaction/:uid/details', async (request, reply) => {
@@ -64,6 +72,10 @@ export async function registerInteractionRoutes(app: FastifyInstance, ctx: AppCo
     const client = await clientOf(interaction.params.client_id as string | undefined);
     const session = request.session;
     const allowed = session ? await isUserAllowedForClient(db, client, session.user.id) : true;
+    const requirements = await signInRequirements(db, interaction);
+    // Mirrors the checks of POST .../continue, which refuses on its own whatever the screen shows.
+    const refusal = session && interaction.prompt.name === 'login' ? continueRefusal(requirements, session, client.name) : null;
+    const expected = requirements.expectedUser;
     return {
       uid: interaction.uid,
       prompt: { name: interaction.prompt.name, reasons: interaction.prompt.reasons },
@@ -71,8 +83,13 @@ export async function registerInteractionRoutes(app: FastifyInstance, ctx: AppCo
       scopes: String(interaction.params.scope ?? '')
         .split(' ')
         .filter((scope) => (OIDC_SCOPES as readonly string[]).includes(scope)),
+      // Claims asked for one by one (the claims parameter), beyond what the scopes cover.
+      claims: ((interaction.prompt.details as { missingOIDCClaims?: string[] }).missingOIDCClaims ?? []).filter((claim) => typeof claim === 'string'),
       signedInAs: session ? { username: session.user.username, displayName: session.user.displayName } : null,
       allowed,
+      continueAllowed: session !== null && interaction.prompt.name === 'login' && allowed && refusal === null,
+      continueRefusal: refusal,
+      expectedUser: expected ? { username: expected.username, displayName: expected.displayName } : null,
     };
   });
 
@@ -82,7 +99,7 @@ export async function registerInteractionRoutes(app: FastifyInstance, ctx: AppCo
   });
 
   app.post<Params>('/interaction/:uid/passkey', { config: signInRateLimit(ctx.config) }, async (request, reply) => {
-    await details(request, reply);
+    const interaction = await details(request, reply);
     const { response } = parseInput(passkeyBody, request.body);
     let userId: string;
     try {
@@ -91,16 +108,31 @@ export async function registerInteractionRoutes(app: FastifyInstance, ctx: AppCo
       await recordAudit(db, auditFrom(request, { event: 'sign_in_failed', data: { method: 'passkey', reason: (error as Error).message } }));
       throw error;
     }
+    // The app named a person (id_token_hint): someone else's passkey neither answers the
+    // request nor replaces the session this browser already has.
+    const client = await clientOf(interaction.params.client_id as string | undefined);
+    const refusal = passkeyRefusal(await signInRequirements(db, interaction), userId, client.name);
+    if (refusal) {
+      await recordAudit(db, auditFrom(request, { event: 'sign_in_failed', userId, data: { client: client.id, method: 'passkey', reason: 'not the person the app asked for' } }));
+      throw new DomainError('forbidden', refusal);
+    }
     await reply.signIn(userId);
-    return completeLogin(request, reply, userId, 'passkey');
+    return completeLogin(request, reply, userId, 'passkey', epochSeconds());
   });
 
-  /** Continue as the person already signed in to Hearth ID, without another passkey prompt. */
+  /**
+   * Continue as the person already signed in to Hearth ID, without another passkey prompt,
+   * unless the app asked for a fresh sign-in (prompt=login, max_age) or for someone else.
+   */
   app.post<Params>('/interaction/:uid/continue', async (request, reply) => {
     const interaction = await details(request, reply);
-    if (!request.session) throw new DomainError('unauthorized', 'sign in with a passkey first');
+    const { session } = request;
+    if (!session) throw new DomainError('unauthorized', 'sign in with a passkey first');
     if (interaction.prompt.name !== 'login') throw new DomainError('invalid', `this step needs ${interaction.prompt.name}, not sign-in`);
-    return completeLogin(request, reply, request.session.user.id, 'session');
+    const client = await clientOf(interaction.params.client_id as string | undefined);
+    const refusal = continueRefusal(await signInRequirements(db, interaction), session, client.name);
+    if (refusal) throw new DomainError('forbidden', refusal);
+    return completeLogin(request, reply, session.user.id, 'session', session.authenticatedAt);
   });
 
   /** The user allows the app the scopes it asked for. */

@@ -3,13 +3,17 @@ import type { Configuration, KoaContextWithOIDC } from 'oidc-provider';
 import type { AppContext } from '../http/context.js';
 import { findUserById } from '../users/users.js';
 import { groupClaimOfUser } from '../groups/groups.js';
-import { findClient, isUserAllowedForClient } from '../clients/clients.js';
+import { findClient, isUserAllowedForClient, mayUseClient } from '../clients/clients.js';
 import { constantTimeEqual, hashToken } from '../crypto/crypto.js';
 import { recordAudit } from '../audit/audit.js';
 import { deleteSession, findSession, SESSION_COOKIE } from '../sessions/sessions.js';
 import type { PrivateJwk } from '../keys/signing-keys.js';
-import { Html, html, page } from '../pages/page.js';
+import { html, page } from '../pages/page.js';
 import { createAdapterClass } from './adapter.js';
+import { CLIENT_AUTH_METHODS, assertRegisteredSecretMethod } from './client-auth.js';
+import { assertClaimsParameter } from './claims-parameter.js';
+import { authorizationPostAsGet } from './authorization-post.js';
+import { afterLogoutPage, askBeforeSigningOut, hearthSessionOf, logoutConfirmationPage } from './logout.js';
 
 export const OIDC_SCOPES = ['openid', 'profile', 'email', 'groups', 'offline_access'] as const;
 
@@ -42,7 +46,12 @@ export const OIDC_ROUTES = {
 function readCookie(header: string | undefined, name: string): string | undefined {
   for (const part of header?.split(';') ?? []) {
     const [key, ...rest] = part.trim().split('=');
-    if (key === name) return decodeURIComponent(rest.join('='));
+    if (key !== name) continue;
+    try {
+      return decodeURIComponent(rest.join('='));
+    } catch {
+      return undefined; // a malformed cookie names no session: the visitor counts as signed out
+    }
   }
   return undefined;
 }
@@ -93,9 +102,13 @@ export function createOidcProvider(ctx: AppContext, jwks: PrivateJwk[]): Provide
     },
     // The dashboard reads groups and names from the ID token, not only from userinfo.
     conformIdTokenClaims: false,
-    async findAccount(_ctx, sub) {
+    async findAccount(_ctx, sub, token) {
       const user = await findUserById(db, sub);
       if (!user || user.disabled) return undefined;
+      // A code, refresh token or access token counts only while its user may still use its
+      // client: access is checked at every redemption, refresh and userinfo call, not only at
+      // sign-in. Without an account the library answers invalid_grant / invalid_token.
+      if (token?.clientId && !(await mayUseClient(db, token.clientId, user.id))) return undefined;
       return {
         accountId: user.id,
         async claims() {
@@ -123,12 +136,23 @@ export function createOidcProvider(ctx: AppContext, jwks: PrivateJwk[]): Provide
       id_token_signed_response_alg: 'RS256',
     },
     responseTypes: ['code'],
+    // Only what a client can be registered with (no client_secret_jwt, private_key_jwt).
+    clientAuthMethods: [...CLIENT_AUTH_METHODS],
+    discovery: {
+      claim_types_supported: ['normal'],
+      // RFC 8414 §2: without these, a relying party assumes client_secret_basic alone.
+      introspection_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHODS],
+      revocation_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHODS],
+    },
     rotateRefreshToken: true,
     ttl: { ...TOKEN_TTL, Session: ctx.config.sessionLifetimeSeconds },
     routes: OIDC_ROUTES,
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}`, policy },
     features: {
       devInteractions: { enabled: false },
+      // Individual claims on request (OIDC Core §5.5); `groups` is one of them. A claim asked
+      // for this way needs consent like a scope (see the consent step and loadExistingGrant).
+      claimsParameter: { enabled: true, assertClaimsParameter },
       revocation: { enabled: true },
       introspection: { enabled: true },
       userinfo: { enabled: true },
@@ -136,18 +160,11 @@ export function createOidcProvider(ctx: AppContext, jwks: PrivateJwk[]): Provide
         enabled: true,
         async logoutSource(koa, form) {
           koa.type = 'html';
-          koa.body = page(
-            'Sign out',
-            html`<h1>Sign out of Hearth ID?</h1>
-<p class="muted">You will also need a passkey to sign in to your other apps again.</p>
-${new Html(form)}
-<button form="op.logoutForm" name="logout" value="yes" type="submit">Sign out</button>
-<button form="op.logoutForm" class="secondary" type="submit">Stay signed in</button>`,
-          );
+          koa.body = logoutConfirmationPage(form);
         },
         async postLogoutSuccessSource(koa) {
           koa.type = 'html';
-          koa.body = page('Signed out', html`<h1>You are signed out</h1><p><a class="button" href="/">Sign in again</a></p>`);
+          koa.body = afterLogoutPage((await hearthSessionOf(db, koa)) !== null);
         },
       },
     },
@@ -163,6 +180,7 @@ ${new Html(form)}
       if (!trusted || !oidc.session?.accountId) return grant;
       grant ??= new oidc.provider.Grant({ clientId: oidc.client!.clientId, accountId: oidc.session.accountId });
       grant.addOIDCScope([...oidc.requestParamScopes].filter((scope) => (OIDC_SCOPES as readonly string[]).includes(scope)).join(' '));
+      if (oidc.requestParamClaims.size > 0) grant.addOIDCClaims([...oidc.requestParamClaims]);
       await grant.save();
       return grant;
     },
@@ -187,12 +205,16 @@ ${new Html(form)}
   };
 
   const provider = new Provider(ctx.config.appUrl, configuration);
+  // POST at the authorization endpoint becomes the same request as a GET (see the module).
+  provider.use(authorizationPostAsGet(OIDC_ROUTES.authorization));
+  askBeforeSigningOut(provider, db);
 
   // Confidential clients' secrets are stored as SHA-256 hashes; compare hash to hash.
   const clientPrototype = provider.Client.prototype as unknown as {
-    compareClientSecret(this: { clientSecret?: string }, actual: string): boolean;
+    compareClientSecret(this: { clientSecret?: string; clientAuthMethod?: string }, actual: string): boolean;
   };
   clientPrototype.compareClientSecret = function compare(actual) {
+    assertRegisteredSecretMethod(this.clientAuthMethod ?? '');
     return typeof this.clientSecret === 'string' && constantTimeEqual(this.clientSecret, hashToken(actual));
   };
 
@@ -207,10 +229,25 @@ ${new Html(form)}
     }).catch((err: unknown) => ctx.logger.warn({ err }, 'cannot write audit log'));
   });
 
-  // Signing out through the provider also ends the Hearth ID session.
+  // Signing out through the provider also ends the Hearth ID session of the same person.
+  // When someone else signs in during an authorization, the library ends the previous
+  // person's provider session through this same endpoint; the new person's Hearth ID
+  // session, created a moment before, stays. Deciding needs the database, so the event
+  // only notes whose session ended and the middleware below, still before the response
+  // leaves, does the rest.
   provider.on('end_session.success', (koa: KoaContextWithOIDC) => {
+    // "Stay signed in" ends here too, without logout=yes: it ends at most one app's session.
+    if (!koa.oidc.params?.logout) return;
+    koa.state.hearthEndedAccountId = koa.oidc.session?.accountId ?? null;
+  });
+  provider.use(async (koa, next) => {
+    await next();
+    if (!('hearthEndedAccountId' in koa.state)) return;
+    const ended = koa.state.hearthEndedAccountId as string | null;
     const token = readCookie(koa.get('cookie'), SESSION_COOKIE);
-    if (token) void deleteSession(db, token).catch(() => {});
+    const session = token ? await findSession(db, token) : null;
+    if (ended && session && session.user.id !== ended) return;
+    if (token) await deleteSession(db, token).catch(() => {});
     koa.append('Set-Cookie', `${SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Lax`);
   });
 

@@ -116,7 +116,8 @@ async function storeChallenge(db: Kysely<DB>, challenge: string, purpose: Challe
 function challengeOf(clientDataJSON: string): string {
   try {
     const { challenge } = decodeClientDataJSON(clientDataJSON);
-    if (typeof challenge === 'string' && challenge) return challenge;
+    // Hearth ID issues base64url challenges; anything else (a NUL byte, say) cannot be ours.
+    if (typeof challenge === 'string' && /^[A-Za-z0-9_-]{1,1024}={0,2}$/.test(challenge)) return challenge;
   } catch {
     // fall through: not JSON, not base64url
   }

@@ -1,14 +1,20 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
-import { epochSeconds, nowIso } from '../db/database.js';
+import { epochSeconds, isoTimestamp, nowIso } from '../db/database.js';
 import { hashToken, randomToken } from '../crypto/crypto.js';
 import { toUser, type User } from '../users/users.js';
 
-/** The sign-in session of a person in their browser. Only the token's hash is stored. */
+/**
+ * The sign-in session of a person in their browser. Only the token's hash is stored.
+ * A session is created by a real sign-in (a passkey, a login link, the setup wizard) and
+ * never renewed, so its creation time is when the person last authenticated.
+ */
 export interface Session {
   id: string;
   user: User;
   expiresAt: number;
+  /** Epoch seconds of the sign-in that created the session: `auth_time` for the apps. */
+  authenticatedAt: number;
 }
 
 export const SESSION_COOKIE = 'hearth_session';
@@ -44,13 +50,16 @@ export async function findSession(db: Kysely<DB>, token: string | undefined): Pr
     .selectFrom('sessions')
     .innerJoin('users', 'users.id', 'sessions.user_id')
     .selectAll('users')
-    .select(['sessions.id as session_id', 'sessions.expires_at as session_expires_at'])
+    .select(['sessions.id as session_id', 'sessions.expires_at as session_expires_at', 'sessions.created_at as session_created_at'])
     .where('sessions.id', '=', id)
     .where('sessions.expires_at', '>', epochSeconds())
     .executeTakeFirst();
   if (!row || row.disabled) return null;
-  const { session_id, session_expires_at, ...userRow } = row;
-  return { id: session_id, user: toUser(userRow), expiresAt: Number(session_expires_at) };
+  const { session_id, session_expires_at, session_created_at, ...userRow } = row;
+  const createdAt = Date.parse(isoTimestamp(session_created_at) ?? '');
+  // An unreadable time counts as long ago: it can only make a re-authentication more likely.
+  const authenticatedAt = Number.isNaN(createdAt) ? 0 : epochSeconds(createdAt);
+  return { id: session_id, user: toUser(userRow), expiresAt: Number(session_expires_at), authenticatedAt };
 }
 
 export async function deleteSession(db: Kysely<DB>, token: string | undefined): Promise<void> {

@@ -4,6 +4,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { DB, UsersTable } from '../db/schema.js';
 import { isoTimestamp, nowIso } from '../db/database.js';
 import { DomainError, isUniqueViolation } from '../errors.js';
+import { revokeAllOfUser } from '../oidc/revocation.js';
 
 export interface User {
   id: string;
@@ -141,12 +142,15 @@ export async function updateUser(db: Kysely<DB>, id: string, input: Partial<User
     if (isUniqueViolation(error)) throw new DomainError('conflict', `the username "${input.username}" is already taken`, 'username');
     throw error;
   }
+  // Disabling ends every grant and token, so that enabling the account again revives none of them.
+  if (input.disabled === true) await revokeAllOfUser(db, id);
   return requireUser(db, id);
 }
 
 export async function deleteUser(db: Kysely<DB>, id: string): Promise<void> {
   const result = await db.deleteFrom('users').where('id', '=', id).executeTakeFirst();
   if (Number(result.numDeletedRows) === 0) throw new DomainError('not_found', 'user not found');
+  await revokeAllOfUser(db, id);
 }
 
 export interface UserPage {

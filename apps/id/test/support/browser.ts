@@ -60,6 +60,8 @@ export class TestBrowser {
   readonly jar = new CookieJar();
   /** Where requests really go (another replica behind the same APP_URL); defaults to origin. */
   via: string | null = null;
+  /** Sends each request; a test may replace it to add headers or count answers. */
+  send: typeof fetch = (input, init) => fetch(input, init);
   constructor(readonly origin: string) {}
 
   async request(method: string, target: string | URL, body?: unknown): Promise<BrowserResponse> {
@@ -70,7 +72,7 @@ export class TestBrowser {
     if (method !== 'GET') headers.origin = this.origin;
     if (body !== undefined) headers['content-type'] = 'application/json';
     const sentTo = this.via ? new URL(`${url.pathname}${url.search}`, this.via) : url;
-    const response = await fetch(sentTo, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), redirect: 'manual' });
+    const response = await this.send(sentTo, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), redirect: 'manual' });
     this.jar.store(response.headers.getSetCookie(), url);
     const text = await response.text();
     const location = response.headers.get('location');

@@ -72,7 +72,7 @@ export async function authorize(
     const details = (await browser.get(`/interaction/${uid}/details`)).json();
     let result;
     if (details.prompt.name === 'login') {
-      if (browser.jar.get('hearth_session') && details.signedInAs && !details.prompt.reasons.includes('login_prompt')) {
+      if (browser.jar.get('hearth_session') && details.continueAllowed) {
         result = await browser.post(`/interaction/${uid}/continue`);
       } else {
         if (!authenticator) throw new Error('sign-in needed but no authenticator given');

@@ -135,3 +135,17 @@ export async function api(
   }
   return { status: response.status, body, headers: response.headers };
 }
+
+/** Signs a new user out with this X-Forwarded-For; the client address the audit log recorded for it. */
+export async function auditedSignOutAddress(server: TestServer, forwardedFor: string): Promise<string | null> {
+  const { cookie, user } = await signedInUser(server);
+  const response = await api(server, 'POST', '/api/logout', { cookie, headers: { 'x-forwarded-for': forwardedFor } });
+  if (response.status >= 300) throw new Error(`sign-out answered ${response.status}`);
+  const row = await server.ctx.database.db
+    .selectFrom('audit_log')
+    .select('ip')
+    .where('user_id', '=', user.id)
+    .where('event', '=', 'sign_out')
+    .executeTakeFirstOrThrow();
+  return row.ip;
+}

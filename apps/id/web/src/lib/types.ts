@@ -68,6 +68,14 @@ export interface InteractionDetails {
   scopes: string[];
   signedInAs: { username: string; displayName: string } | null;
   allowed: boolean;
+  /** Whether "Continue as …" would be accepted; the server checks again when it is used. */
+  continueAllowed: boolean;
+  /** Why the session cannot be reused (a fresh sign-in or another person was asked for). */
+  continueRefusal: string | null;
+  /** The person the app asked for (id_token_hint); null names nobody. */
+  expectedUser: { username: string | null; displayName: string | null } | null;
+  /** Claims the app asks for beyond its scopes (the claims parameter), for the consent screen. */
+  claims?: string[];
 }
 
 /** Every interaction step answers where the browser goes next; a refusal also says why. */
