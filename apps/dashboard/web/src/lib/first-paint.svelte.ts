@@ -60,3 +60,4 @@ export function afterFirstPaint(task: () => void): void {
   watchFirstPaint();
   waiting?.push(task);
 }
+
