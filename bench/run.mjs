@@ -3,32 +3,36 @@
 // the same bytes on the same machine in the same run (the ratio is what to compare).
 //   npm run bench            (after npm run build)
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ADMIN_CLAIMS, DASHY_RECORDED, idToken, MEMBER_CLAIMS, protectedConfig } from './protected-conf.mjs';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
+// Each path is measured in alternation with its baseline this many times; the medians are
+// reported, so a burst of other work on a shared machine moves one round, not the figure.
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const here = import.meta.dirname;
 
 function start(kind, dir, ...extra) {
   const child = spawn(process.execPath, [join(here, 'serve.mjs'), kind, dir, ...extra], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
-    child.stdout.once('data', (chunk) => resolve({ url: chunk.toString().trim(), stop: () => child.kill('SIGKILL') }));
+    child.stdout.once('data', (chunk) => resolve({ url: chunk.toString().trim(), pid: child.pid, stop: () => child.kill('SIGKILL') }));
     child.once('exit', (code) => reject(new Error(`${kind} server exited with ${code}`)));
   });
 }
 
 /** One plain request on a fresh connection (a pooled one may have been closed by the server meanwhile). */
-function fetchBody(url) {
+function fetchBody(url, headers = {}) {
   return new Promise((resolve, reject) => {
     http
-      .get(url, { agent: false }, (res) => {
+      .get(url, { agent: false, headers }, (res) => {
         let body = '';
         res.setEncoding('utf8');
         res.on('data', (chunk) => (body += chunk));
-        res.on('end', () => resolve({ body, type: res.headers['content-type'] }));
+        res.on('end', () => resolve({ body, type: res.headers['content-type'], status: res.statusCode, view: res.headers['x-hearth-config-view'] }));
       })
       .on('error', reject);
   });
@@ -46,16 +50,17 @@ function hasWrk() {
 }
 const useWrk = process.env.BENCH_LOAD !== 'node' && hasWrk();
 
-function loadWithWrk(url) {
-  const out = execFileSync('wrk', ['-t1', `-c${CONNECTIONS}`, `-d${SECONDS}s`, url], { encoding: 'utf8' });
+function loadWithWrk(url, headers = {}) {
+  const headerArgs = Object.entries(headers).flatMap(([name, value]) => ['-H', `${name}: ${value}`]);
+  const out = execFileSync('wrk', ['-t1', `-c${CONNECTIONS}`, `-d${SECONDS}s`, ...headerArgs, url], { encoding: 'utf8' });
   const errors = /Non-2xx or 3xx responses: (\d+)/.exec(out);
   if (errors) throw new Error(`${errors[1]} requests to ${url} failed`);
   return Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0);
 }
 
 /** Closed-loop load: CONNECTIONS keep-alive clients, each sending its next request when the last answer arrives. */
-async function load(url) {
-  if (useWrk) return loadWithWrk(url);
+async function load(url, headers = {}) {
+  if (useWrk) return loadWithWrk(url, headers);
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
   const deadline = Date.now() + SECONDS * 1000;
   let done = 0;
@@ -63,7 +68,7 @@ async function load(url) {
   const one = () =>
     new Promise((resolve) => {
       http
-        .get(url, { agent }, (res) => {
+        .get(url, { agent, headers }, (res) => {
           res.resume();
           res.on('end', () => {
             if (res.statusCode === 200) done += 1;
@@ -86,6 +91,29 @@ async function load(url) {
   return done / SECONDS;
 }
 
+/**
+ * CPU seconds a process has used (user + system, from /proc): what a request costs the server
+ * whatever else the machine is doing, where req/s also depends on what the load generator and
+ * other processes leave over. Null where /proc is not there.
+ */
+function cpuSeconds(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
+async function measure(url, headers, pid) {
+  const before = cpuSeconds(pid);
+  const rate = await load(url, headers);
+  const after = cpuSeconds(pid);
+  return { rate, cpuPerRequest: before === null || after === null ? null : (after - before) / (rate * SECONDS) };
+}
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
 const dir = mkdtempSync(join(tmpdir(), 'hearth-bench-'));
 const stops = [];
 const rows = [];
@@ -97,29 +125,67 @@ try {
   const dashboard = await start('dashboard', dir);
   stops.push(dashboard.stop);
 
+  // A second dashboard for the protected rows: sign-in through a local issuer, 100 items.
+  const issuer = await start('issuer', dir);
+  stops.push(issuer.stop);
+  const protectedDir = join(dir, 'protected');
+  mkdirSync(protectedDir);
+  writeFileSync(join(protectedDir, 'conf.yml'), protectedConfig(issuer.url));
+  const guarded = await start('dashboard', protectedDir);
+  stops.push(guarded.stop);
+  const bearer = async (claims) => ({ authorization: `Bearer ${await idToken(issuer.url, claims)}` });
+
   const cases = [
     ['Hearth ID discovery document', `${id.url}/.well-known/openid-configuration`],
     ['Hearth ID JWKS', `${id.url}/.well-known/jwks.json`],
     ['Hearth ID /healthz (database ping)', `${id.url}/healthz`],
     ['Dashboard signed-out /conf.yml (200 items stripped)', `${dashboard.url}/conf.yml`],
+    ['Dashboard /conf.yml, admin token (the file, 22 KB)', `${guarded.url}/conf.yml`, await bearer(ADMIN_CLAIMS), 'source'],
+    ['Dashboard /conf.yml, member token (filtered view)', `${guarded.url}/conf.yml`, await bearer(MEMBER_CLAIMS), 'filtered'],
   ];
-  for (const [name, url] of cases) {
-    const { body, type } = await fetchBody(url);
+  for (const [name, url, headers = {}, expectedView] of cases) {
+    const { body, type, status, view } = await fetchBody(url, headers);
+    if (status !== 200 || (expectedView && view !== expectedView)) throw new Error(`${name}: HTTP ${status}, view ${view}`);
     const baseline = await start('baseline', dir, body, type);
     stops.push(baseline.stop);
-    const baselineRate = await load(baseline.url);
-    const rate = await load(url);
+    const pid = [id, dashboard, guarded].find((server) => url.startsWith(server.url))?.pid;
+    const rounds = [];
+    for (let round = 0; round < ROUNDS; round += 1) rounds.push({ base: await measure(baseline.url, {}, baseline.pid), hearth: await measure(url, headers, pid) });
     baseline.stop();
-    rows.push({ name, rate, baselineRate });
+    const cpuRatios = rounds.filter(({ base, hearth }) => base.cpuPerRequest && hearth.cpuPerRequest).map(({ base, hearth }) => base.cpuPerRequest / hearth.cpuPerRequest);
+    rows.push({
+      name,
+      rate: median(rounds.map(({ hearth }) => hearth.rate)),
+      baselineRate: median(rounds.map(({ base }) => base.rate)),
+      ratio: median(rounds.map(({ base, hearth }) => hearth.rate / base.rate)),
+      cpu: median(rounds.map(({ hearth }) => hearth.cpuPerRequest ?? NaN)),
+      baselineCpu: median(rounds.map(({ base }) => base.cpuPerRequest ?? NaN)),
+      cpuRatio: cpuRatios.length > 0 ? median(cpuRatios) : NaN,
+      againstDashy: expectedView !== undefined,
+    });
   }
 } finally {
   for (const stop of stops) stop();
   rmSync(dir, { recursive: true, force: true });
 }
 
-console.log(`\n${CONNECTIONS} connections, ${SECONDS} s each, load from ${useWrk ? 'wrk' : 'a Node.js client (install wrk for steadier figures)'}; baseline = bare node:http answering the same bytes\n`);
-console.log('| path | Hearth req/s | baseline req/s | ratio |');
-console.log('|---|---:|---:|---:|');
-for (const { name, rate, baselineRate } of rows) {
-  console.log(`| ${name} | ${rate.toFixed(0)} | ${baselineRate.toFixed(0)} | ${(rate / baselineRate).toFixed(2)} |`);
+console.log(`\n${CONNECTIONS} connections, ${SECONDS} s each, ${ROUNDS} rounds in alternation with the baseline (medians), load from ${useWrk ? 'wrk' : 'a Node.js client (install wrk for steadier figures)'}; baseline = bare node:http answering the same bytes; CPU = the server process's user + system time per request\n`);
+console.log('| path | Hearth req/s | baseline req/s | ratio | Hearth CPU µs/req | baseline CPU µs/req | CPU ratio |');
+console.log('|---|---:|---:|---:|---:|---:|---:|');
+const micros = (seconds) => (Number.isNaN(seconds) ? '–' : (seconds * 1e6).toFixed(0));
+for (const { name, rate, baselineRate, ratio, cpu, baselineCpu, cpuRatio } of rows) {
+  console.log(`| ${name} | ${rate.toFixed(0)} | ${baselineRate.toFixed(0)} | ${ratio.toFixed(2)} | ${micros(cpu)} | ${micros(baselineCpu)} | ${Number.isNaN(cpuRatio) ? '–' : cpuRatio.toFixed(2)} |`);
+}
+
+// Dashy's server could not be run here: its recorded ratio to bare node:http, applied to this
+// run's baseline, stands in for it.
+const dashyRatio = DASHY_RECORDED.rate / DASHY_RECORDED.bare;
+const againstDashy = rows.filter((row) => row.againstDashy);
+if (againstDashy.length > 0) {
+  console.log(`\nBeside Dashy 4.0.6's server (recorded, not run: ${DASHY_RECORDED.rate} req/s against bare ${DASHY_RECORDED.bare}, ratio ${dashyRatio.toFixed(3)}; no token check at all)\n`);
+  console.log('| path | Hearth ratio to bare | Dashy ratio to bare | Hearth ÷ Dashy |');
+  console.log('|---|---:|---:|---:|');
+  for (const { name, ratio } of againstDashy) {
+    console.log(`| ${name} | ${ratio.toFixed(2)} | ${dashyRatio.toFixed(2)} | ${(ratio / dashyRatio).toFixed(1)}× |`);
+  }
 }

@@ -26,6 +26,34 @@ if (kind === 'hearth-id') {
   const { default: pino } = await import('pino');
   const running = await startDashboard({ userDataDir: dir, logger: pino({ level: 'silent' }) });
   console.log(running.url);
+} else if (kind === 'issuer') {
+  // A minimal OpenID provider for the protected rows: discovery, an RS256 key set, and
+  // /bench/id-token?claims=<JSON>, which signs an ID token with those claims (an hour long).
+  const { createSign, generateKeyPairSync } = await import('node:crypto');
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const kid = 'bench-key';
+  const jwks = JSON.stringify({ keys: [{ ...publicKey.export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig' }] });
+  const b64 = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  let issuer = '';
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', issuer);
+    const json = (body) => res.writeHead(200, { 'content-type': 'application/json' }).end(body);
+    if (url.pathname === '/.well-known/openid-configuration') {
+      return json(JSON.stringify({ issuer, jwks_uri: `${issuer}/jwks`, id_token_signing_alg_values_supported: ['RS256'] }));
+    }
+    if (url.pathname === '/jwks') return json(jwks);
+    if (url.pathname === '/bench/id-token') {
+      const now = Math.floor(Date.now() / 1000);
+      const claims = { iss: issuer, iat: now, exp: now + 3600, ...JSON.parse(url.searchParams.get('claims') ?? '{}') };
+      const input = `${b64({ alg: 'RS256', typ: 'JWT', kid })}.${b64(claims)}`;
+      return res.writeHead(200, { 'content-type': 'text/plain' }).end(`${input}.${createSign('RSA-SHA256').update(input).sign(privateKey, 'base64url')}`);
+    }
+    res.writeHead(404).end();
+  });
+  server.listen(0, '127.0.0.1', () => {
+    issuer = `http://127.0.0.1:${server.address().port}`;
+    console.log(issuer);
+  });
 } else {
   // The floor: Node's bare HTTP server answering fixed bytes, what no framework can beat.
   const body = Buffer.from(process.argv[4] ?? 'ok');

@@ -2,7 +2,6 @@
 // registered. It does not listen; the CLI (or a test) decides where.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import helmet from '@fastify/helmet';
 import Fastify from 'fastify';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { pino } from 'pino';
@@ -18,6 +17,7 @@ import { defaultIconCacheDir, DEFAULT_MAX_ICON_BYTES, registerIconRoutes } from 
 import { DEFAULT_DASHBOARD_ICONS_URL } from './icons/remote-icons.js';
 import { registerWidgetProxyRoute } from './widgets/routes.js';
 import { registerWebApp } from './browser-app/serve.js';
+import { addSecurityHeaders, securityHeaders } from './security-headers.js';
 
 export interface DashboardServerOptions {
   /** Folder holding conf.yml, sub-pages and .backups/. */
@@ -47,7 +47,7 @@ const DEFAULT_WEB_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', 'di
 /** Throws ConfigError (with file, line and path) when conf.yml is missing or invalid. */
 export async function createDashboardServer(options: DashboardServerOptions): Promise<FastifyInstance> {
   const log = options.logger ?? pino({ level: 'silent' });
-  const store = await ConfigStore.open(options.userDataDir, log, options.configFreshnessMs);
+  const store = await ConfigStore.open(options.userDataDir, log, options.configFreshnessMs, { watch: true });
   const auth = loadAuthSettingsAtStart(await store.root(), options.userDataDir);
   const saver = new ConfigSaver(options.userDataDir, { maxBytes: options.maxConfigBytes ?? DEFAULT_MAX_CONFIG_BYTES });
   const leftovers = await removeStaleTempFiles(options.userDataDir);
@@ -65,6 +65,7 @@ export async function createDashboardServer(options: DashboardServerOptions): Pr
 
   const app = Fastify({ loggerInstance: log, trustProxy: options.trustProxy ?? false }) as unknown as FastifyInstance;
   app.decorateRequest('auth', null);
+  app.addHook('onClose', async () => store.close());
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const status = error.statusCode ?? 500;
     if (status >= 500) {
@@ -74,7 +75,7 @@ export async function createDashboardServer(options: DashboardServerOptions): Pr
     return reply.code(status).send({ error: errorName(status), reason: error.message });
   });
 
-  await app.register(helmet, {
+  addSecurityHeaders(app, await securityHeaders({
     // Homelabs often serve over plain http; HSTS and upgrade-insecure-requests would break
     // http service icons and an http identity provider. A TLS proxy in front can add them.
     strictTransportSecurity: false,
@@ -88,7 +89,7 @@ export async function createDashboardServer(options: DashboardServerOptions): Pr
         'connect-src': ["'self'", ...(auth?.oidc ? [new URL(auth.oidc.issuer).origin] : [])],
       },
     },
-  });
+  }));
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   signIn.registerRoutes(app);

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { compileEntryEagerly } from './build/compile-hints.js';
-import { precompress } from './build/precompress.js';
+import { precompress } from '../../../scripts/build/precompress.js';
 
 const outDir = fileURLToPath(new URL('../dist/web', import.meta.url));
 

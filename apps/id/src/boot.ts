@@ -6,8 +6,8 @@ import { deriveKeys } from './crypto/crypto.js';
 import { openDatabase } from './db/database.js';
 import { checkEncryptionKey, loadSigningKeys } from './keys/signing-keys.js';
 import type { AppContext } from './http/context.js';
-import { createIdServer } from './http/server.js';
 import { startMaintenance } from './maintenance.js';
+import { flushAudit } from './audit/audit.js';
 
 export interface RunningIdServer {
   app: FastifyInstance;
@@ -22,12 +22,17 @@ export function createLogger(config: Pick<Config, 'logLevel'>): pino.Logger {
 
 /** Opens the database, checks ENCRYPTION_KEY, loads signing keys and starts listening. */
 export async function startIdServer(config: Config, logger = createLogger(config)): Promise<RunningIdServer> {
+  // The HTTP side (Fastify, oidc-provider, the routes) is most of the start: it loads while
+  // the database opens and a first start makes its signing key on the thread pool.
+  const serverModule = import('./http/server.js');
+  serverModule.catch(() => {}); // awaited below; this only keeps an early failure from being "unhandled"
   const database = await openDatabase(config);
   try {
     const keys = deriveKeys(config.encryptionKey);
     await checkEncryptionKey(database, keys.dataKey);
     const jwks = await loadSigningKeys(database, keys.dataKey);
     const ctx: AppContext = { config, database, keys, logger };
+    const { createIdServer } = await serverModule;
     const { app, provider } = await createIdServer(ctx, jwks);
     await app.listen({ port: config.port, host: config.host });
     const maintenance = startMaintenance(ctx);
@@ -38,6 +43,7 @@ export async function startIdServer(config: Config, logger = createLogger(config
       async close() {
         maintenance.stop();
         await app.close();
+        await flushAudit(database.db);
         await database.close();
       },
     };

@@ -45,7 +45,7 @@ describe.each(DB_PROVIDERS)('admin API: groups on %s', (provider) => {
 
     const read = await api(server, 'GET', `/api/admin/groups/${group.id}`, { cookie: admin });
     expect(read.status).toBe(200);
-    expect(read.body).toEqual({ group, members: [] });
+    expect(read.body).toEqual({ group, members: [], total: 0, page: 1, pageSize: 100 });
 
     const renamed = await api(server, 'PATCH', `/api/admin/groups/${group.id}`, { cookie: admin, body: { name: 'Admins of Dashy' } });
     expect(renamed.status).toBe(200);
@@ -123,6 +123,33 @@ describe.each(DB_PROVIDERS)('admin API: groups on %s', (provider) => {
     const cleared = await api(server, 'PUT', `/api/admin/users/${cat.id}/groups`, { cookie: admin, body: { groupIds: [] } });
     expect(cleared.body.groups).toEqual([]);
     expect((await api(server, 'GET', `/api/admin/groups/${ops.id}`, { cookie: admin })).body.members).toEqual([]);
+  });
+
+  it('shows a large group a page at a time and adds or removes one member at a time', async () => {
+    const group = await createGroup('Everyone here', 'everyone-here');
+    const people = [];
+    for (const name of ['pa', 'pb', 'pc', 'pd', 'pe']) people.push(await createUser(name));
+    await api(server, 'PUT', `/api/admin/groups/${group.id}/members`, { cookie: admin, body: { userIds: people.slice(0, 4).map((p) => p.id) } });
+
+    const second = await api(server, 'GET', `/api/admin/groups/${group.id}?page=2&pageSize=3`, { cookie: admin });
+    expect(second.status).toBe(200);
+    expect(second.body).toMatchObject({ total: 4, page: 2, pageSize: 3 });
+    expect(names(second.body.members)).toEqual(['pd']);
+    expect((await api(server, 'GET', `/api/admin/groups/${group.id}?pageSize=501`, { cookie: admin })).status).toBe(400);
+
+    const added = await api(server, 'POST', `/api/admin/groups/${group.id}/members`, { cookie: admin, body: { userId: people[4]!.id } });
+    expect(added.status).toBe(200);
+    expect(added.body.total).toBe(5);
+    // Adding someone already in the group changes nothing.
+    expect((await api(server, 'POST', `/api/admin/groups/${group.id}/members`, { cookie: admin, body: { userId: people[4]!.id } })).body.total).toBe(5);
+    const unknown = await api(server, 'POST', `/api/admin/groups/${group.id}/members`, { cookie: admin, body: { userId: 'nobody' } });
+    expect(unknown.status).toBe(400);
+
+    const removed = await api(server, 'DELETE', `/api/admin/groups/${group.id}/members/${people[0]!.id}`, { cookie: admin });
+    expect(removed.status).toBe(200);
+    expect(removed.body.total).toBe(4);
+    expect(names(removed.body.members)).toEqual(['pb', 'pc', 'pd', 'pe']);
+    expect((await api(server, 'DELETE', `/api/admin/groups/missing/members/${people[1]!.id}`, { cookie: admin })).status).toBe(404);
   });
 
   it('refuses unknown members or groups with a 400 and changes nothing', async () => {

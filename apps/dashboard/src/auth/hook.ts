@@ -58,6 +58,12 @@ export function createAuthHook({ verifier, sessions }: AuthHookOptions) {
       await unauthorized(reply, 'expected "Authorization: Bearer <id_token>"');
       return;
     }
+    // Most requests carry a token already verified: no need to wait for anything.
+    const known = verifier.remembered(token);
+    if (known) {
+      request.auth = { user: known.identity.user, isAdmin: known.identity.isAdmin, claims: known.claims, identity: known.identity, method: 'oidc' };
+      return;
+    }
     const result = await verifier.verify(token);
     if (result.ok) {
       const { identity, claims } = result;

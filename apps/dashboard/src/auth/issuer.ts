@@ -2,14 +2,39 @@
 // Fetched on first use (the dashboard must boot while the provider is still starting), kept
 // for the life of the process once it worked, and retried after a short pause when it did
 // not, so the dashboard recovers by itself when the provider comes back.
-import { createRemoteJWKSet } from 'jose';
-import type { JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, jwksCache } from 'jose';
+import type { JSONWebKeySet, JWKSCacheInput, JWTVerifyGetKey } from 'jose';
 
 export interface IssuerContext {
   /** The canonical issuer from the discovery document: what `iss` must equal. */
   issuer: string;
   keys: JWTVerifyGetKey;
   algorithms: string[];
+  /**
+   * Changes every time the key set is fetched again; null when the set is older than jose's
+   * cache age (10 minutes) and due for a fetch. Tokens verified under one version are only
+   * trusted without a fresh check while it lasts.
+   */
+  keySetVersion(): number | null;
+}
+
+/**
+ * Handed to jose as its key set cache: jose writes each newly fetched set into it, which is
+ * how a fetch is noticed here.
+ */
+class KeySetTracker {
+  uat: number | undefined;
+  version = 0;
+  private current: JSONWebKeySet | undefined;
+
+  get jwks(): JSONWebKeySet | undefined {
+    return this.current;
+  }
+
+  set jwks(value: JSONWebKeySet | undefined) {
+    this.current = value;
+    this.version += 1;
+  }
 }
 
 export class ProviderUnreachableError extends Error {
@@ -76,10 +101,16 @@ export class IssuerContexts {
     const advertised = Array.isArray(document.id_token_signing_alg_values_supported)
       ? document.id_token_signing_alg_values_supported.filter((alg): alg is string => typeof alg === 'string' && ASYMMETRIC.test(alg))
       : [];
+    const tracker = new KeySetTracker();
+    const keys = createRemoteJWKSet(new URL(jwksUri), {
+      timeoutDuration: this.timeoutMs,
+      [jwksCache]: tracker as unknown as JWKSCacheInput,
+    });
     return {
       issuer,
-      keys: createRemoteJWKSet(new URL(jwksUri), { timeoutDuration: this.timeoutMs }),
+      keys,
       algorithms: advertised.length > 0 ? advertised : ['RS256'],
+      keySetVersion: () => (keys.fresh ? tracker.version : null),
     };
   }
 }

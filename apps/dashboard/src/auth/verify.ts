@@ -6,8 +6,9 @@ import type { JWTPayload } from 'jose';
 import { identityFromClaims } from './claims.js';
 import type { Identity } from './claims.js';
 import { describeFetchError, ProviderUnreachableError } from './issuer.js';
-import type { IssuerContexts } from './issuer.js';
+import type { IssuerContext, IssuerContexts } from './issuer.js';
 import type { OidcSettings } from './settings.js';
+import { VerifiedTokens } from './verified-tokens.js';
 
 /** The 30 seconds of drift Dashy tolerates between the provider's clock and ours. */
 export const CLOCK_TOLERANCE_SECONDS = 30;
@@ -20,7 +21,18 @@ export class TokenVerifier {
   constructor(
     readonly settings: OidcSettings,
     private readonly contexts: IssuerContexts,
+    /** Tokens already verified: a browser sends the same one with every request. */
+    private readonly verified = new VerifiedTokens(),
   ) {}
+
+  /** The issuer once discovery worked; it is kept from then on (see IssuerContexts). */
+  private discovered: IssuerContext | null = null;
+
+  /** A token this verifier accepted before and would accept now, without waiting for anything. */
+  remembered(token: string): { claims: JWTPayload; identity: Identity } | undefined {
+    const context = this.discovered;
+    return context ? this.verified.get(token, Date.now(), context.keySetVersion()) : undefined;
+  }
 
   async verify(token: string): Promise<VerifyResult> {
     let context;
@@ -29,6 +41,20 @@ export class TokenVerifier {
     } catch (error) {
       return unavailable(error);
     }
+    this.discovered = context;
+    const known = this.verified.get(token, Date.now(), context.keySetVersion());
+    if (known) return { ok: true, claims: known.claims, identity: known.identity };
+    const keySetVersion = context.keySetVersion();
+    const result = await this.verifyFully(token, context);
+    // Remembered only when one and the same key set was in use from start to end.
+    if (result.ok && keySetVersion !== null && keySetVersion === context.keySetVersion()) {
+      const { claims, identity } = result;
+      this.verified.remember(token, { claims, identity, expiresAtMs: (claims.exp ?? 0) * 1000, keySetVersion }, Date.now());
+    }
+    return result;
+  }
+
+  private async verifyFully(token: string, context: IssuerContext): Promise<VerifyResult> {
     try {
       // Access tokens in the RFC 9068 format are signed by the same keys; they are not proof
       // of a sign-in at this dashboard, so they are refused before anything else.
@@ -47,11 +73,18 @@ export class TokenVerifier {
       if (typeof payload.typ === 'string' && payload.typ !== 'ID') {
         return refused('not an ID token', `token typ claim is ${payload.typ}`);
       }
-      return { ok: true, claims: payload, identity: identityFromClaims(payload, this.settings) };
+      // Shared by every request that sends this token again: nothing may change them.
+      return { ok: true, claims: Object.freeze(payload), identity: frozen(identityFromClaims(payload, this.settings)) };
     } catch (error) {
       return classify(error);
     }
   }
+}
+
+function frozen(identity: Identity): Identity {
+  if (identity.groups) Object.freeze(identity.groups);
+  if (identity.roles) Object.freeze(identity.roles);
+  return Object.freeze(identity);
 }
 
 function refused(reason: string, detail: string): VerifyResult {

@@ -8,6 +8,8 @@ import type { Logger } from 'pino';
 import { isLocalYamlPath } from './page-path.js';
 import { resolveInside } from './resolve-inside.js';
 import { describeIssues, parseConfigText } from './parse.js';
+import { watchFile } from './watch-file.js';
+import type { FileWatch } from './watch-file.js';
 import type { ConfigIssue } from './parse.js';
 import type { DashyConfig } from './schema.js';
 
@@ -63,14 +65,26 @@ interface Snapshot {
 
 /**
  * How long a look at the file on disk stays good. Every request needs the config, and a
- * `stat` per request was the largest cost of serving it; a hand edit shows within this time,
- * and a save through the dashboard shows at once (the save route calls `changed()`).
+ * `stat` per request was the largest cost of serving it. A save through the dashboard shows at
+ * once (the save route calls `changed()`), and so does a hand edit when the store watches the
+ * file; without events from the file system, a hand edit shows within this time.
  */
 export const DEFAULT_FRESHNESS_MS = 1000;
+
+export interface ConfigStoreOptions {
+  /** Watch conf.yml for changes on disk, so that a hand edit shows on the next request. */
+  watch?: boolean;
+}
 
 export class ConfigStore {
   private current: Snapshot;
   private checkedAt = Date.now();
+  /** Changes announced (a save, a file system event) and the ones the last look began after. */
+  private announced = 0;
+  private seen = 0;
+  /** The look at the disk under way; requests wait for it rather than each taking their own. */
+  private look: { upTo: number; done: Promise<void> } | null = null;
+  private watch: FileWatch | null = null;
 
   private constructor(
     readonly userDataDir: string,
@@ -82,7 +96,7 @@ export class ConfigStore {
   }
 
   /** Loads conf.yml once; a missing or invalid file is an error the CLI reports before listening. */
-  static async open(userDataDir: string, log?: Logger, freshnessMs?: number): Promise<ConfigStore> {
+  static async open(userDataDir: string, log?: Logger, freshnessMs?: number, options: ConfigStoreOptions = {}): Promise<ConfigStore> {
     const file = join(userDataDir, ROOT_CONFIG_FILE);
     const signature = await signatureOf(file);
     const loaded = await readConfigFile(userDataDir, ROOT_CONFIG_FILE);
@@ -91,6 +105,7 @@ export class ConfigStore {
     }
     const store = new ConfigStore(userDataDir, { loaded, signature }, log, freshnessMs);
     store.reportWarnings(loaded);
+    if (options.watch) store.watch = watchFile(userDataDir, ROOT_CONFIG_FILE, () => store.changed());
     return store;
   }
 
@@ -99,27 +114,55 @@ export class ConfigStore {
    * dashboard down: the last valid version keeps being served and the problem is logged.
    */
   async root(): Promise<LoadedConfig> {
-    if (Date.now() - this.checkedAt < this.freshnessMs) return this.current.loaded;
+    if (this.seen === this.announced && Date.now() - this.checkedAt < this.freshnessMs) return this.current.loaded;
+    const wanted = this.announced;
+    // A look that began before the latest change may have missed it: wait, then look again.
+    while (this.look && this.look.upTo < wanted) await this.look.done;
+    if (!this.look) {
+      const look = { upTo: this.announced, done: this.lookAtDisk() };
+      look.done = look.done.finally(() => {
+        if (this.look === look) this.look = null;
+      });
+      this.look = look;
+    }
+    await this.look.done;
+    return this.current.loaded;
+  }
+
+  private async lookAtDisk(): Promise<void> {
+    // After an announced change the text decides, not the stat: two writes within one tick of
+    // the file system's clock can leave the same size and time.
+    const announced = this.seen !== this.announced;
+    this.seen = this.announced;
     this.checkedAt = Date.now();
     const file = join(this.userDataDir, ROOT_CONFIG_FILE);
     const signature = await signatureOf(file);
-    if (signature === null || signature === this.current.signature) return this.current.loaded;
+    if (signature === null || (!announced && signature === this.current.signature)) return;
     try {
       const loaded = await readConfigFile(this.userDataDir, ROOT_CONFIG_FILE);
-      if (loaded) {
-        this.current = { loaded, signature };
-        this.reportWarnings(loaded);
+      if (!loaded) return;
+      // The same text keeps the same version, and with it every view rendered from it.
+      if (loaded.text === this.current.loaded.text) {
+        this.current = { ...this.current, signature };
+        return;
       }
+      this.current = { loaded, signature };
+      this.reportWarnings(loaded);
     } catch (error) {
       this.log?.warn({ file }, `keeping the last valid configuration: ${(error as Error).message}`);
       this.current = { ...this.current, signature };
     }
-    return this.current.loaded;
   }
 
-  /** The file was just written by this process: look at the disk on the next read. */
+  /** The file changed (a save by this process, or an event from the file system): look at the disk on the next read. */
   changed(): void {
-    this.checkedAt = 0;
+    this.announced += 1;
+  }
+
+  /** Stops watching the file. */
+  close(): void {
+    this.watch?.close();
+    this.watch = null;
   }
 
   /**

@@ -26,12 +26,12 @@ describe('the signed-out bootstrap view', () => {
     const view = (root: LoadedConfig) => configView({ fileName: 'conf.yml', file: root, root, auth, requester: { kind: 'signed-out' } });
     const a = view(first);
     expect(a.kind).toBe('bootstrap');
-    expect(a.kind !== 'denied' && a.body).toContain('title: Login | Home Lab');
-    expect(a.kind !== 'denied' && a.body).not.toContain('192.168.1.1');
+    expect(a.kind !== 'denied' && a.body.toString()).toContain('title: Login | Home Lab');
+    expect(a.kind !== 'denied' && a.body.toString()).not.toContain('192.168.1.1');
     expect(view(first)).toEqual(a);
 
     const b = view(loaded('Our Lab'));
-    expect(b.kind !== 'denied' && b.body).toContain('title: Login | Our Lab');
+    expect(b.kind !== 'denied' && b.body.toString()).toContain('title: Login | Our Lab');
   });
 });
 
@@ -41,7 +41,7 @@ describe('the JSON view', () => {
   const json = (requester: Requester, viewer: ViewerInfo, file = root) => {
     const view = configJsonView({ fileName: file.fileName, file, root: file, auth, requester }, viewer);
     if (view.kind === 'denied') throw new Error(view.reason);
-    return { view, parsed: JSON.parse(view.body) as Record<string, unknown> };
+    return { view, parsed: JSON.parse(view.body.toString()) as Record<string, unknown> };
   };
 
   it('gives an admin the whole file without server-only values, with the warnings and canEdit', () => {
@@ -68,13 +68,13 @@ describe('the JSON view', () => {
   it('says an admin cannot edit when saving is turned off', () => {
     const locked = loaded('Lab', '  disableConfiguration: true\n');
     const view = configJsonView({ fileName: 'conf.yml', file: locked, root: locked, auth, requester: { kind: 'user', identity: alice } }, info(alice));
-    expect(view.kind !== 'denied' && (JSON.parse(view.body) as { canEdit: boolean }).canEdit).toBe(false);
+    expect(view.kind !== 'denied' && (JSON.parse(view.body.toString()) as { canEdit: boolean }).canEdit).toBe(false);
   });
 
   it('renders the bootstrap and a person\'s filtered view once per version', () => {
     const first = json({ kind: 'signed-out' }, signedOut).view;
     expect(json({ kind: 'signed-out' }, signedOut).view.body).toBe(first.body);
-    expect(JSON.parse(first.body)).toEqual({
+    expect(JSON.parse(first.body.toString())).toEqual({
       kind: 'bootstrap',
       config: { pageInfo: { title: 'Login | Lab' }, appConfig: { auth: { enableOidc: true, oidc: { clientId: 'dash', endpoint: 'http://localhost:1411', adminGroup: 'admins' } } } },
       viewer: signedOut,
@@ -87,7 +87,7 @@ describe('the JSON view', () => {
     const before = json({ kind: 'user', identity: bob }, info(bob), version).view.body;
     version.config.pageInfo = { title: 'Changed in place' };
     expect(json({ kind: 'user', identity: bob }, info(bob), version).view.body).toBe(before);
-    expect(json({ kind: 'user', identity: { ...bob, user: 'carol', username: 'carol' } }, { ...info(bob), user: 'carol' }, version).view.body).toContain('Changed in place');
+    expect(json({ kind: 'user', identity: { ...bob, user: 'carol', username: 'carol' } }, { ...info(bob), user: 'carol' }, version).view.body.toString()).toContain('Changed in place');
   });
 });
 

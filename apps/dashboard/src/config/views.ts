@@ -5,6 +5,7 @@
 //   signed out, no guest access → conf.yml: the sign-in bootstrap; sub-pages: 401
 // The same decision is sent as YAML (what Dashy's browser code reads) or, on request, as the
 // JSON view of json-view.ts.
+import { createHash } from 'node:crypto';
 import { stringify } from 'yaml';
 import { bootstrapConfig, publicAuth, publicAuthBlock } from '../auth/bootstrap.js';
 import type { Identity } from '../auth/claims.js';
@@ -24,7 +25,13 @@ export type ViewKind = 'source' | 'filtered' | 'bootstrap';
 
 export type Denied = { kind: 'denied'; status: 401 | 403 | 404; reason: string };
 
-export type ConfigView = { kind: ViewKind; body: string } | Denied;
+/** An answer as it goes on the wire, with its entity tag (the same bytes, the same tag). */
+export interface Rendered {
+  body: Buffer;
+  etag: string;
+}
+
+export type ConfigView = ({ kind: ViewKind } & Rendered) | Denied;
 
 /** What a requester receives, before it is written out as YAML or JSON. */
 export type ViewDecision =
@@ -51,6 +58,23 @@ export function viewerOf(requester: Requester): Viewer {
   if (requester.kind === 'signed-out') return { kind: 'guest' };
   const { username, groups, roles } = requester.identity;
   return { kind: 'user', username, groups, roles };
+}
+
+const viewerKeys = new WeakMap<Identity, string>();
+
+/**
+ * Everything the visibility rules look at, and nothing else: two requesters with the same
+ * key receive the same filtered view. A claim the token lacks (null) and an empty one ([])
+ * give different keys, because the rules treat them differently. Identities of verified
+ * tokens are reused across requests, so the key is worked out once per token.
+ */
+export function viewerKey(viewer: Viewer, identity?: Identity): string {
+  if (viewer.kind === 'guest') return 'guest';
+  const known = identity && viewerKeys.get(identity);
+  if (known !== undefined) return known;
+  const key = JSON.stringify([viewer.username, viewer.groups, viewer.roles]);
+  if (identity) viewerKeys.set(identity, key);
+  return key;
 }
 
 export function isAdminRequester(requester: Requester, auth: AuthSettings | null): boolean {
@@ -83,11 +107,11 @@ export function configView(input: ViewInput): ConfigView {
     case 'denied':
       return decision;
     case 'source':
-      return { kind: 'source', body: adminSource(decision.file) };
+      return { kind: 'source', ...sourceYaml(decision.file, input.root) };
     case 'bootstrap':
-      return { kind: 'bootstrap', body: bootstrapYaml(input.root, input.auth as AuthSettings) };
+      return { kind: 'bootstrap', ...bootstrapYaml(input.root, input.auth as AuthSettings) };
     case 'filtered':
-      return { kind: 'filtered', body: filteredYaml(decision.file, decision.viewer, input) };
+      return { kind: 'filtered', ...filteredYaml(decision.file, decision.viewer, input) };
   }
 }
 
@@ -105,50 +129,61 @@ function forNonAdmin(view: DashyConfig, root: DashyConfig, auth: AuthSettings | 
   return { ...view, appConfig };
 }
 
+/** The bytes and entity tag of a body rendered for one answer. */
+export function rendered(text: string): Rendered {
+  const body = Buffer.from(text, 'utf8');
+  return { body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"` };
+}
+
 /**
  * Bodies that many requests share are rendered once per version of the file: a change makes
  * a new LoadedConfig, so a WeakMap keyed by it forgets old versions by itself. The key inside
- * names the format and, for filtered views, who they are for.
+ * names the format and, for filtered views, who they are for (see viewerKey).
  */
-const rendered = new WeakMap<LoadedConfig, { bodies: Map<string, string>; chars: number }>();
+const cached = new WeakMap<LoadedConfig, { bodies: Map<string, Rendered>; bytes: number }>();
 /**
  * Different people with different groups: plenty for a household or a team. Bounded in count
  * and in size (a large file times many people), after which the cache starts over.
  */
 const MAX_BODIES_PER_VERSION = 256;
-const MAX_CHARS_PER_VERSION = 16 * 1024 * 1024;
+const MAX_BYTES_PER_VERSION = 16 * 1024 * 1024;
 
-export function renderOnce(file: LoadedConfig, key: string, render: () => string): string {
-  let cache = rendered.get(file);
+export function renderOnce(file: LoadedConfig, key: string, render: () => string): Rendered {
+  let cache = cached.get(file);
   if (!cache) {
-    cache = { bodies: new Map(), chars: 0 };
-    rendered.set(file, cache);
+    cache = { bodies: new Map(), bytes: 0 };
+    cached.set(file, cache);
   }
-  let body = cache.bodies.get(key);
-  if (body === undefined) {
-    body = render();
-    if (cache.bodies.size >= MAX_BODIES_PER_VERSION || cache.chars + body.length > MAX_CHARS_PER_VERSION) {
+  let answer = cache.bodies.get(key);
+  if (answer === undefined) {
+    answer = rendered(render());
+    if (cache.bodies.size >= MAX_BODIES_PER_VERSION || cache.bytes + answer.body.length > MAX_BYTES_PER_VERSION) {
       cache.bodies.clear();
-      cache.chars = 0;
+      cache.bytes = 0;
     }
-    cache.bodies.set(key, body);
-    cache.chars += body.length;
+    cache.bodies.set(key, answer);
+    cache.bytes += answer.body.length;
   }
-  return body;
+  return answer;
+}
+
+/** The file as an admin edits it; sub-pages are read fresh per request, so only conf.yml is kept. */
+function sourceYaml(file: LoadedConfig, root: LoadedConfig): Rendered {
+  return file === root ? renderOnce(file, 'yaml source', () => adminSource(file)) : rendered(adminSource(file));
 }
 
 /**
  * Every signed-out visitor gets the same bootstrap until conf.yml changes: it is the page
  * behind every first visit, and the most requested answer of all.
  */
-function bootstrapYaml(root: LoadedConfig, auth: AuthSettings): string {
+function bootstrapYaml(root: LoadedConfig, auth: AuthSettings): Rendered {
   return renderOnce(root, 'yaml bootstrap', () => toYaml(bootstrapConfig(root.config, auth)));
 }
 
-function filteredYaml(file: LoadedConfig, viewer: Viewer, { root, auth }: ViewInput): string {
-  // Sub-pages are read fresh per request; only conf.yml itself lives long enough to reuse.
+function filteredYaml(file: LoadedConfig, viewer: Viewer, { root, auth, requester }: ViewInput): Rendered {
   const render = () => toYaml(filteredConfig(file, viewer, root, auth));
-  return file === root ? renderOnce(file, `yaml filtered ${JSON.stringify(viewer)}`, render) : render();
+  const identity = requester.kind === 'user' ? requester.identity : undefined;
+  return file === root ? renderOnce(file, `yaml filtered ${viewerKey(viewer, identity)}`, render) : rendered(render());
 }
 
 function toYaml(config: DashyConfig): string {

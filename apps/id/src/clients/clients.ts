@@ -90,10 +90,77 @@ async function allowedGroupsOf(db: Kysely<DB>, clientIds: string[]): Promise<Map
   return map;
 }
 
+/** A client as stored: its row (undefined when there is none) and its allowed groups. */
+interface ClientRecord {
+  row: Selectable<OidcClientsTable> | undefined;
+  allowedGroupIds: string[];
+}
+
+/**
+ * How long a cached client record may be used before it is read again. Changes made through
+ * this process clear the cache at once; this bounds how long a change made by another
+ * replica (or by hand in the database) may go unseen here.
+ */
+export const CLIENT_CACHE_TTL_MS = 1000;
+
+interface ClientCache {
+  /** Bumped by every change, so a read that began before a change never stores its old result. */
+  generation: number;
+  records: Map<string, { record: ClientRecord; expiresAt: number }>;
+}
+
+/** Per database handle: every request reads the client (token endpoint, access checks), so the record is kept briefly. */
+const clientCaches = new WeakMap<Kysely<DB>, ClientCache>();
+
+function cacheOf(db: Kysely<DB>): ClientCache | null {
+  // Inside a transaction, read what the transaction sees, never a cached record.
+  if (db.isTransaction) return null;
+  let cache = clientCaches.get(db);
+  if (!cache) clientCaches.set(db, (cache = { generation: 0, records: new Map() }));
+  return cache;
+}
+
+/** Forgets every cached client record: call it after any change to clients or their allowed groups. */
+export function forgetCachedClients(db: Kysely<DB>): void {
+  const cache = clientCaches.get(db);
+  if (!cache) return;
+  cache.generation += 1;
+  cache.records.clear();
+}
+
+/** Reads a client and its allowed groups in one statement. */
+async function loadClientRecord(db: Kysely<DB>, id: string): Promise<ClientRecord> {
+  const rows = await db
+    .selectFrom('oidc_clients')
+    .leftJoin('oidc_client_allowed_groups', 'oidc_client_allowed_groups.client_id', 'oidc_clients.id')
+    .selectAll('oidc_clients')
+    .select('oidc_client_allowed_groups.group_id as allowed_group_id')
+    .where('oidc_clients.id', '=', id)
+    .execute();
+  const first = rows[0];
+  if (!first) return { row: undefined, allowedGroupIds: [] };
+  const { allowed_group_id: _groupId, ...row } = first;
+  return { row, allowedGroupIds: rows.flatMap((r) => (r.allowed_group_id === null ? [] : [r.allowed_group_id])) };
+}
+
+async function clientRecord(db: Kysely<DB>, id: string): Promise<ClientRecord> {
+  const cache = cacheOf(db);
+  if (!cache) return loadClientRecord(db, id);
+  const cached = cache.records.get(id);
+  if (cached && cached.expiresAt > Date.now()) return cached.record;
+  const generation = cache.generation;
+  const record = await loadClientRecord(db, id);
+  if (cache.generation === generation) {
+    // Bounded: client IDs that do not exist are cached too, so drop everything rather than grow.
+    if (cache.records.size >= 10_000) cache.records.clear();
+    cache.records.set(id, { record, expiresAt: Date.now() + CLIENT_CACHE_TTL_MS });
+  }
+  return record;
+}
+
 export async function findClient(db: Kysely<DB>, id: string): Promise<OidcClient | null> {
-  const row = await db.selectFrom('oidc_clients').selectAll().where('id', '=', id).executeTakeFirst();
-  if (!row) return null;
-  return toClient(row, (await allowedGroupsOf(db, [id])).get(id) ?? []);
+  const { row, allowedGroupIds } = await clientRecord(db, id);
+  return row ? toClient(row, allowedGroupIds) : null;
 }
 
 export async function requireClient(db: Kysely<DB>, id: string): Promise<OidcClient> {
@@ -164,6 +231,7 @@ export async function createClient(
       });
     await writeAllowedGroups(trx, id, input.allowedGroupIds ?? []);
   });
+  forgetCachedClients(db);
   return { client: await requireClient(db, id), secret };
 }
 
@@ -207,6 +275,7 @@ export async function updateClient(
       await revokeLostAccess(trx, { clientId: id });
     }
   });
+  forgetCachedClients(db);
   return { client: await requireClient(db, id), secret };
 }
 
@@ -216,6 +285,7 @@ export async function regenerateClientSecret(db: Kysely<DB>, id: string): Promis
   if (client.isPublic) throw new DomainError('invalid', 'a public client has no secret', 'isPublic');
   const secret = randomToken(32);
   await db.updateTable('oidc_clients').set({ secret_hash: hashToken(secret), updated_at: nowIso() }).where('id', '=', id).execute();
+  forgetCachedClients(db);
   return secret;
 }
 
@@ -225,6 +295,7 @@ export async function deleteClient(db: Kysely<DB>, id: string): Promise<void> {
     if (Number(result.numDeletedRows) === 0) throw new DomainError('not_found', 'OIDC client not found');
     await revokeAllOfClient(trx, id);
   });
+  forgetCachedClients(db);
 }
 
 /**
@@ -238,6 +309,11 @@ export async function clientsLimitedToOnly(db: Kysely<DB>, groupId: string): Pro
   const rows = await db.selectFrom('oidc_clients').selectAll().where('id', 'in', ids).orderBy('name').execute();
   const groups = await allowedGroupsOf(db, ids);
   return rows.map((row) => toClient(row, groups.get(row.id) ?? [])).filter((client) => client.allowedGroupIds.length === 1);
+}
+
+/** Whether members of these groups may use a client: anyone when the client has no allowed groups. */
+export function allowsGroups(client: OidcClient, groupIds: readonly string[]): boolean {
+  return client.allowedGroupIds.length === 0 || groupIds.some((groupId) => client.allowedGroupIds.includes(groupId));
 }
 
 /** Whether a user may sign in to a client: any user when the client has no allowed groups. */
@@ -279,9 +355,9 @@ export async function revokeLostAccess(db: Kysely<DB>, scope: { clientId: string
 
 /** The client as `oidc-provider` reads it. The secret is the stored hash; see oidc/provider.ts. */
 export async function findProviderClientMetadata(db: Kysely<DB>, id: string): Promise<Record<string, unknown> | undefined> {
-  const row = await db.selectFrom('oidc_clients').selectAll().where('id', '=', id).executeTakeFirst();
+  const { row, allowedGroupIds } = await clientRecord(db, id);
   if (!row) return undefined;
-  const client = toClient(row, []);
+  const client = toClient(row, allowedGroupIds);
   return {
     client_id: client.id,
     client_name: client.name,

@@ -7,6 +7,8 @@ import { parseInput, text } from '../http/validation.js';
 import { recordAudit } from '../audit/audit.js';
 import {
   FRIENDLY_NAME_PATTERN,
+  addGroupMember,
+  removeGroupMember,
   createGroup,
   deleteGroup,
   listGroups,
@@ -27,6 +29,10 @@ const groupFields = z.object({
 });
 
 const membersBody = z.object({ userIds: z.array(z.string().max(128)).max(10_000) });
+const memberBody = z.object({ userId: z.string().min(1).max(128) });
+const memberParams = idParams.extend({ userId: z.string().min(1).max(128) });
+const pageNumber = z.coerce.number().int('must be a whole number').min(1, 'must be at least 1');
+const membersQuery = z.object({ page: pageNumber.optional(), pageSize: pageNumber.max(500, 'must be at most 500').optional() });
 
 /** /api/admin/groups: user groups, whose friendly names relying parties see in the groups claim. */
 export async function registerGroupAdminRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
@@ -43,7 +49,7 @@ export async function registerGroupAdminRoutes(app: FastifyInstance, ctx: AppCon
   app.get('/groups/:id', async (request) => {
     const { id } = parseInput(idParams, request.params);
     const group = await requireGroup(db, id);
-    return { group, members: await membersOfGroup(db, id) };
+    return { group, ...(await membersOfGroup(db, id, parseInput(membersQuery, request.query))) };
   });
 
   app.patch('/groups/:id', async (request) => {
@@ -72,6 +78,22 @@ export async function registerGroupAdminRoutes(app: FastifyInstance, ctx: AppCon
       db,
       auditFrom(request, { event: 'admin_change', data: { action: 'group.members.set', target: id, memberCount: new Set(userIds).size } }),
     );
-    return { members: await membersOfGroup(db, id) };
+    return membersOfGroup(db, id);
+  });
+
+  // One member at a time: a group's page shows its members a page at a time, so it cannot send them all back.
+  app.post('/groups/:id/members', async (request) => {
+    const { id } = parseInput(idParams, request.params);
+    const { userId } = parseInput(memberBody, request.body);
+    await addGroupMember(db, id, userId);
+    await recordAudit(db, auditFrom(request, { event: 'admin_change', userId, data: { action: 'group.members.add', target: id } }));
+    return membersOfGroup(db, id);
+  });
+
+  app.delete('/groups/:id/members/:userId', async (request) => {
+    const { id, userId } = parseInput(memberParams, request.params);
+    await removeGroupMember(db, id, userId);
+    await recordAudit(db, auditFrom(request, { event: 'admin_change', userId, data: { action: 'group.members.remove', target: id } }));
+    return membersOfGroup(db, id);
   });
 }

@@ -59,6 +59,64 @@ function createOidcHandler(provider: Provider, config: Pick<Config, 'appUrl'>) {
   };
 }
 
+/** Documents that stay the same until a restart (signing keys are loaded at boot): served from memory. */
+const CONSTANT_DOCUMENTS = new Set<string>([DISCOVERY, OIDC_ROUTES.jwks]);
+/** Headers that belong to one response, not to the document: set afresh on each. */
+const PER_RESPONSE_HEADERS = new Set(['date', 'connection', 'keep-alive', 'transfer-encoding', 'content-length', 'access-control-allow-origin']);
+
+interface CachedDocument {
+  headers: Record<string, string | string[]>;
+  body: Buffer;
+}
+
+/**
+ * Remembers the provider's first successful answer for the discovery document and the key
+ * set, and answers later GETs with the same bytes and headers, without the provider's
+ * dispatch and rendering. The cache lives as long as the provider, which holds the signing
+ * keys read at boot: after `hearth-id key-rotate` a restart brings new keys and a new cache.
+ * The CORS header, which the provider derives from each request's Origin, is set per request
+ * as it does (the request's Origin, else *; Vary: Origin is among the kept headers).
+ */
+function constantDocumentCache() {
+  const documents = new Map<string, CachedDocument>();
+  return {
+    /** Answers from memory when it can; true when it did. */
+    serve(request: FastifyRequest, reply: FastifyReply): boolean {
+      if (request.method !== 'GET') return false;
+      const cached = documents.get(request.routeOptions.url ?? '');
+      if (!cached) return false;
+      void reply
+        .headers(cached.headers)
+        .header('access-control-allow-origin', request.headers.origin || '*')
+        .send(cached.body);
+      return true;
+    },
+    /** Keeps the provider's answer to this request if it is a cacheable one. */
+    capture(request: FastifyRequest, res: ServerResponse): void {
+      const path = request.routeOptions.url ?? '';
+      if (request.method !== 'GET' || !CONSTANT_DOCUMENTS.has(path)) return;
+      let streamed = false;
+      const write = res.write.bind(res) as (...args: unknown[]) => boolean;
+      const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+      res.write = ((...args: unknown[]) => {
+        streamed = true;
+        return write(...args);
+      }) as typeof res.write;
+      res.end = ((...args: unknown[]) => {
+        const [chunk] = args;
+        if (!streamed && res.statusCode === 200 && !res.hasHeader('set-cookie') && (typeof chunk === 'string' || Buffer.isBuffer(chunk))) {
+          const headers: Record<string, string | string[]> = {};
+          for (const [name, value] of Object.entries(res.getHeaders())) {
+            if (value !== undefined && !PER_RESPONSE_HEADERS.has(name)) headers[name] = typeof value === 'number' ? String(value) : value;
+          }
+          documents.set(path, { headers, body: Buffer.from(chunk) });
+        }
+        return end(...args);
+      }) as typeof res.end;
+    },
+  };
+}
+
 /** Token-endpoint counts go by fixed minutes, so a request's attempt and its success fall in one window. */
 const WINDOW_MS = 60_000;
 
@@ -128,8 +186,11 @@ export async function registerOidcRoutes(
     // Leave the body stream unread for the provider.
     scope.addContentTypeParser('*', (_request: FastifyRequest, _payload: IncomingMessage, done: (err: null, body?: undefined) => void) => done(null));
     const successCounter = limitUnsuccessfulTokenRequests(scope, config);
+    const documents = constantDocumentCache();
 
     const handler = (request: FastifyRequest, reply: FastifyReply): void => {
+      if (documents.serve(request, reply)) return;
+      documents.capture(request, reply.raw);
       reply.hijack();
       if (successCounter) beforeResponse.set(request.raw, successCounter(request));
       handle(request.raw, reply.raw, request.ip);

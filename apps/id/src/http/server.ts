@@ -95,11 +95,11 @@ export async function createIdServer(ctx: AppContext, jwks: PrivateJwk[]): Promi
   await registerAccountRoutes(app, ctx);
   await registerPasskeyRoutes(app, ctx);
   await registerAdminRoutes(app, ctx);
-  await registerInteractionRoutes(app, ctx, provider);
+  const { interactionDetails } = await registerInteractionRoutes(app, ctx, provider);
   await registerOidcRoutes(app, provider, ctx.config, {
     helmet: { contentSecurityPolicy: { useDefaults: false, directives: OIDC_CSP_DIRECTIVES } },
   });
-  await registerWebApp(app, ctx);
+  await registerWebApp(app, ctx, undefined, { interactionDetails });
 
   return { app, provider };
 }

@@ -1,4 +1,5 @@
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { generateKeyPair, randomUUID } from 'node:crypto';
+import { promisify } from 'node:util';
 import type { JsonWebKey } from 'node:crypto';
 import type { Database } from '../db/database.js';
 import { epochSeconds, nowIso } from '../db/database.js';
@@ -16,8 +17,11 @@ const ENCRYPTION_CHECK_VALUE = 'hearth-id';
 
 export type PrivateJwk = JsonWebKey & { kid: string; alg: string; use: 'sig' };
 
-function newSigningKey(): PrivateJwk {
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const generateKeyPairAsync = promisify(generateKeyPair);
+
+/** On libuv's thread pool: a first start loads the server's modules meanwhile. */
+async function newSigningKey(): Promise<PrivateJwk> {
+  const { privateKey } = await generateKeyPairAsync('rsa', { modulusLength: 2048 });
   return { ...privateKey.export({ format: 'jwk' }), kid: randomUUID(), alg: 'RS256', use: 'sig' };
 }
 
@@ -47,7 +51,7 @@ export async function checkEncryptionKey(database: Database, dataKey: Buffer): P
 }
 
 async function insertKey(database: Database, dataKey: Buffer): Promise<PrivateJwk> {
-  const jwk = newSigningKey();
+  const jwk = await newSigningKey();
   await database.db
     .insertInto('signing_keys')
     .values({ id: jwk.kid, created_at: nowIso(), alg: jwk.alg, encrypted_jwk: encrypt(dataKey, JSON.stringify(jwk)), retired_at: null })

@@ -24,7 +24,11 @@ const passkeyBody = z.object({ response: authenticationResponseSchema });
  * Each step answers `{redirectTo}`: where the browser goes next (back into the provider,
  * and from there to the app).
  */
-export async function registerInteractionRoutes(app: FastifyInstance, ctx: AppContext, provider: Provider): Promise<void> {
+export async function registerInteractionRoutes(
+  app: FastifyInstance,
+  ctx: AppContext,
+  provider: Provider,
+): Promise<{ interactionDetails: (request: FastifyRequest<Params>, reply: FastifyReply) => Promise<unknown> }> {
   const { db } = ctx.database;
 
   async function details(request: FastifyRequest<Params>, reply: FastifyReply) {
@@ -67,7 +71,8 @@ export async function registerInteractionRoutes(app: FastifyInstance, ctx: AppCo
     });
   }
 
-  app.get<Params>('/interaction/:uid/details', async (request, reply) => {
+  /** What the sign-in screen shows; also put into its page, so that it needs no request first. */
+  async function interactionDetails(request: FastifyRequest<Params>, reply: FastifyReply) {
     const interaction = await details(request, reply);
     const client = await clientOf(interaction.params.client_id as string | undefined);
     const session = request.session;
@@ -91,7 +96,9 @@ export async function registerInteractionRoutes(app: FastifyInstance, ctx: AppCo
       continueRefusal: refusal,
       expectedUser: expected ? { username: expected.username, displayName: expected.displayName } : null,
     };
-  });
+  }
+
+  app.get<Params>('/interaction/:uid/details', interactionDetails);
 
   app.post<Params>('/interaction/:uid/passkey-options', { config: signInRateLimit(ctx.config) }, async (request, reply) => {
     await details(request, reply);
@@ -158,4 +165,6 @@ export async function registerInteractionRoutes(app: FastifyInstance, ctx: AppCo
     await details(request, reply);
     return finish(request, reply, { error: 'access_denied', error_description: 'the user cancelled the sign-in' });
   });
+
+  return { interactionDetails };
 }

@@ -1,11 +1,10 @@
 import Provider, { interactionPolicy } from 'oidc-provider';
 import type { Configuration, KoaContextWithOIDC } from 'oidc-provider';
 import type { AppContext } from '../http/context.js';
-import { findUserById } from '../users/users.js';
-import { groupClaimOfUser } from '../groups/groups.js';
-import { findClient, isUserAllowedForClient, mayUseClient } from '../clients/clients.js';
+import { findUserWithGroups } from '../groups/groups.js';
+import { allowsGroups, findClient, isUserAllowedForClient } from '../clients/clients.js';
 import { constantTimeEqual, hashToken } from '../crypto/crypto.js';
-import { recordAudit } from '../audit/audit.js';
+import { recordAuditBatched } from '../audit/audit.js';
 import { deleteSession, findSession, SESSION_COOKIE } from '../sessions/sessions.js';
 import type { PrivateJwk } from '../keys/signing-keys.js';
 import { html, page } from '../pages/page.js';
@@ -103,25 +102,32 @@ export function createOidcProvider(ctx: AppContext, jwks: PrivateJwk[]): Provide
     // The dashboard reads groups and names from the ID token, not only from userinfo.
     conformIdTokenClaims: false,
     async findAccount(_ctx, sub, token) {
-      const user = await findUserById(db, sub);
-      if (!user || user.disabled) return undefined;
+      // One statement reads the user and their groups, for the access check and the claims
+      // alike; the client's allowed groups come from the (briefly cached) client record.
+      const found = await findUserWithGroups(db, sub);
+      if (!found || found.user.disabled) return undefined;
+      const { user, groups } = found;
       // A code, refresh token or access token counts only while its user may still use its
       // client: access is checked at every redemption, refresh and userinfo call, not only at
       // sign-in. Without an account the library answers invalid_grant / invalid_token.
-      if (token?.clientId && !(await mayUseClient(db, token.clientId, user.id))) return undefined;
+      if (token?.clientId) {
+        const client = await findClient(db, token.clientId);
+        if (!client || !allowsGroups(client, groups.map((group) => group.id))) return undefined;
+      }
+      const claims = {
+        sub: user.id,
+        preferred_username: user.username,
+        name: user.displayName,
+        given_name: user.firstName ?? undefined,
+        family_name: user.lastName ?? undefined,
+        email: user.email ?? undefined,
+        email_verified: user.email ? user.emailVerified : undefined,
+        groups: groups.map((group) => group.friendlyName),
+      };
       return {
         accountId: user.id,
         async claims() {
-          return {
-            sub: user.id,
-            preferred_username: user.username,
-            name: user.displayName,
-            given_name: user.firstName ?? undefined,
-            family_name: user.lastName ?? undefined,
-            email: user.email ?? undefined,
-            email_verified: user.email ? user.emailVerified : undefined,
-            groups: await groupClaimOfUser(db, user.id),
-          };
+          return { ...claims, groups: [...claims.groups] };
         },
       };
     },
@@ -220,13 +226,17 @@ export function createOidcProvider(ctx: AppContext, jwks: PrivateJwk[]): Provide
 
   provider.on('grant.success', (koa: KoaContextWithOIDC) => {
     const accountId = koa.oidc.entities.Account?.accountId ?? null;
-    void recordAudit(db, {
-      event: 'token_issued',
-      userId: accountId,
-      ip: koa.ip,
-      userAgent: koa.get('user-agent') || null,
-      data: { client: koa.oidc.client?.clientId, grantType: koa.oidc.params?.grant_type },
-    }).catch((err: unknown) => ctx.logger.warn({ err }, 'cannot write audit log'));
+    recordAuditBatched(
+      db,
+      {
+        event: 'token_issued',
+        userId: accountId,
+        ip: koa.ip,
+        userAgent: koa.get('user-agent') || null,
+        data: { client: koa.oidc.client?.clientId, grantType: koa.oidc.params?.grant_type },
+      },
+      (err: unknown) => ctx.logger.warn({ err }, 'cannot write audit log'),
+    );
   });
 
   // Signing out through the provider also ends the Hearth ID session of the same person.

@@ -1,17 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import {
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
-} from '@simplewebauthn/server';
+import type * as SimpleWebAuthn from '@simplewebauthn/server';
 import type {
   AuthenticationResponseJSON,
   PublicKeyCredentialCreationOptionsJSON,
   PublicKeyCredentialRequestOptionsJSON,
   RegistrationResponseJSON,
 } from '@simplewebauthn/server';
-import { decodeClientDataJSON, isoBase64URL } from '@simplewebauthn/server/helpers';
 import type { Kysely, Selectable } from 'kysely';
 import { z } from 'zod';
 import type { Config } from '../config/config.js';
@@ -35,6 +29,18 @@ type ChallengePurpose = 'registration' | 'authentication';
 /** How long a person has to finish a ceremony; also the timeout the browser is given. */
 const CHALLENGE_LIFETIME_SECONDS = 300;
 const RP_NAME = 'Hearth ID';
+
+/**
+ * @simplewebauthn/server, with the certificate libraries its attestation formats need, is a
+ * fifth of the server's memory and half a second of its start, yet only a passkey ceremony
+ * uses it: it loads then, or as a sign-in page goes out (so it is ready by the click).
+ */
+let library: Promise<typeof SimpleWebAuthn> | undefined;
+export function loadPasskeyLibrary(): Promise<typeof SimpleWebAuthn> {
+  return (library ??= import('@simplewebauthn/server'));
+}
+
+const fromBase64Url = (value: string) => Buffer.from(value, 'base64url');
 
 export const EXPIRED_MESSAGE = 'This sign-in attempt expired; try again';
 export const UNKNOWN_PASSKEY_MESSAGE = 'This passkey is not registered with Hearth ID';
@@ -115,7 +121,7 @@ async function storeChallenge(db: Kysely<DB>, challenge: string, purpose: Challe
 
 function challengeOf(clientDataJSON: string): string {
   try {
-    const { challenge } = decodeClientDataJSON(clientDataJSON);
+    const { challenge } = JSON.parse(fromBase64Url(clientDataJSON).toString('utf8')) as { challenge?: unknown };
     // Hearth ID issues base64url challenges; anything else (a NUL byte, say) cannot be ours.
     if (typeof challenge === 'string' && /^[A-Za-z0-9_-]{1,1024}={0,2}$/.test(challenge)) return challenge;
   } catch {
@@ -182,6 +188,7 @@ export async function registrationOptions(
   user: Pick<User, 'id' | 'username' | 'displayName'>,
 ): Promise<PublicKeyCredentialCreationOptionsJSON> {
   const existing = await userPasskeyRows(db, user.id);
+  const { generateRegistrationOptions } = await loadPasskeyLibrary();
   const options = await generateRegistrationOptions({
     rpName: RP_NAME,
     rpID: config.rpId,
@@ -214,6 +221,7 @@ export async function verifyRegistration(
 
   let info;
   try {
+    const { verifyRegistrationResponse } = await loadPasskeyLibrary();
     const verification = await verifyRegistrationResponse({
       response,
       ...expectations(config, challenge),
@@ -233,7 +241,7 @@ export async function verifyRegistration(
     id: randomUUID(),
     user_id: userId,
     credential_id: credential.id,
-    public_key: isoBase64URL.fromBuffer(credential.publicKey),
+    public_key: Buffer.from(credential.publicKey).toString('base64url'),
     counter: credential.counter,
     transports: JSON.stringify(credential.transports ?? response.response.transports ?? []),
     name: name?.trim() || defaultName(info.aaguid, existingCount),
@@ -254,6 +262,7 @@ export async function verifyRegistration(
 
 /** Options for navigator.credentials.get(): any discoverable Hearth ID passkey, user verification required. */
 export async function authenticationOptions(db: Kysely<DB>, config: Config): Promise<PublicKeyCredentialRequestOptionsJSON> {
+  const { generateAuthenticationOptions } = await loadPasskeyLibrary();
   const options = await generateAuthenticationOptions({
     rpID: config.rpId,
     allowCredentials: [],
@@ -283,18 +292,19 @@ export async function verifyAuthentication(
   if (!row) throw new DomainError('invalid', UNKNOWN_PASSKEY_MESSAGE);
 
   const userHandle = response.response.userHandle;
-  if (userHandle && isoBase64URL.toUTF8String(userHandle) !== row.user_id) {
+  if (userHandle && fromBase64Url(userHandle).toString('utf8') !== row.user_id) {
     throw new DomainError('invalid', 'This passkey does not belong to the account it names; remove it from your device and register it again');
   }
 
   let newCounter: number;
   try {
+    const { verifyAuthenticationResponse } = await loadPasskeyLibrary();
     const verification = await verifyAuthenticationResponse({
       response,
       ...expectations(config, challenge),
       credential: {
         id: row.credential_id,
-        publicKey: isoBase64URL.toBuffer(row.public_key),
+        publicKey: new Uint8Array(fromBase64Url(row.public_key)),
         counter: Number(row.counter),
         transports: JSON.parse(row.transports) as string[],
       },

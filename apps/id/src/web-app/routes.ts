@@ -6,6 +6,8 @@ import fastifyStatic from '@fastify/static';
 import type { AppContext } from '../http/context.js';
 import { handleNotFound } from '../http/errors.js';
 import { escapeHtml, html, page } from '../pages/page.js';
+import { bootDataBlock, readPreloadHints } from './page-hints.js';
+import { loadPasskeyLibrary } from '../passkeys/passkeys.js';
 
 /** Where `vite build` puts the web app (apps/id/dist/web), from src/ and from dist/ alike. */
 export const WEB_APP_DIR = fileURLToPath(new URL('../../dist/web/', import.meta.url));
@@ -16,17 +18,24 @@ const APP_ROUTES = ['/', '/setup', '/login', '/settings', '/settings/*', '/admin
 const APP_URL_META = /<meta name="hearth-app-url" content="[^"]*"\s*\/?>/;
 
 /**
- * Serves the Hearth ID web app: hashed assets cached for a year, index.html never cached
- * (it names the current assets) and carrying APP_URL, which the sign-in screens compare
- * with the address the page was opened at. Without a build, a short page says how to
+ * Serves the Hearth ID web app: hashed assets cached for a year (their .br and .gz copies
+ * from the build when the browser takes them), index.html never cached (it names the
+ * current assets, carries who is signed in, and APP_URL, which the sign-in screens compare
+ * with the address the page was opened at). Without a build, a short page says how to
  * make one instead of a blank screen.
  */
-export async function registerWebApp(app: FastifyInstance, ctx: AppContext, webDir: string = WEB_APP_DIR): Promise<void> {
+export interface WebAppData {
+  /** The sign-in screen's details (GET /interaction/:uid/details), put into its page. */
+  interactionDetails?: (request: FastifyRequest<{ Params: { uid: string } }>, reply: FastifyReply) => Promise<unknown>;
+}
+
+export async function registerWebApp(app: FastifyInstance, ctx: AppContext, webDir: string = WEB_APP_DIR, data: WebAppData = {}): Promise<void> {
   // Read once at start: index.html and the assets it names belong to one build.
   const indexFile = join(webDir, 'index.html');
   const indexHtml = existsSync(indexFile)
     ? readFileSync(indexFile, 'utf8').replace(APP_URL_META, `<meta name="hearth-app-url" content="${escapeHtml(ctx.config.appUrl)}">`)
     : null;
+  const preloadHints = readPreloadHints(webDir);
 
   if (existsSync(join(webDir, 'assets'))) {
     await app.register(fastifyStatic, {
@@ -34,6 +43,8 @@ export async function registerWebApp(app: FastifyInstance, ctx: AppContext, webD
       prefix: '/assets/',
       decorateReply: false,
       index: false,
+      // The build writes .br and .gz beside each asset; these go out with Vary: Accept-Encoding.
+      preCompressed: true,
       // File names carry a content hash, so a name never changes meaning.
       immutable: true,
       maxAge: '365d',
@@ -46,7 +57,14 @@ export async function registerWebApp(app: FastifyInstance, ctx: AppContext, webD
     return reply.type('image/svg+xml').header('cache-control', 'public, max-age=86400').send(readFileSync(faviconPath));
   });
 
-  function sendApp(reply: FastifyReply, status: number) {
+  /** The details of the interaction a page shows, or null: the screen then asks for them and shows why they failed. */
+  async function embeddedInteraction(request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+    const { uid } = request.params as { uid?: string };
+    if (!uid || !data.interactionDetails) return null;
+    return data.interactionDetails(request as FastifyRequest<{ Params: { uid: string } }>, reply).catch(() => null);
+  }
+
+  async function sendApp(request: FastifyRequest, reply: FastifyReply, status: number) {
     if (indexHtml === null) {
       return reply
         .code(503)
@@ -62,16 +80,20 @@ export async function registerWebApp(app: FastifyInstance, ctx: AppContext, webD
           ),
         );
     }
-    return reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(indexHtml);
+    // Every screen may lead to a passkey prompt: the library loads while the page does.
+    void loadPasskeyLibrary();
+    const path = request.url.split('?')[0] ?? '/';
+    const head = `${preloadHints(path)}${await bootDataBlock(ctx, request, await embeddedInteraction(request, reply))}</head>`;
+    return reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(indexHtml.replace('</head>', () => head));
   }
 
   for (const path of APP_ROUTES) {
-    app.get(path, async (_request, reply) => sendApp(reply, 200));
+    app.get(path, async (request, reply) => sendApp(request, reply, 200));
   }
 
   // Unknown pages get the app (which says "Page not found") with a 404; unknown API paths stay JSON.
   app.get('/*', async (request: FastifyRequest, reply) => {
     if (request.url.startsWith('/api/') || request.url === '/api') return handleNotFound(request, reply);
-    return sendApp(reply, 404);
+    return sendApp(request, reply, 404);
   });
 }

@@ -65,6 +65,39 @@ describe('Hearth ID serving the web app', () => {
     expect(res.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
   });
 
+  it('sends the hashed assets precompressed, brotli or gzip as the browser takes them', async () => {
+    const entry = webAppManifest()['index.html']!.file;
+    const plain = readFileSync(join(WEB_APP_DIR, entry));
+    let total = 0;
+    for (const encoding of ['br', 'gzip'] as const) {
+      const res = await fetch(new URL(`/${entry}`, server.url), { headers: { 'accept-encoding': encoding } });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-encoding')).toBe(encoding);
+      expect(res.headers.get('vary')).toMatch(/accept-encoding/i);
+      expect(res.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+      const sent = Number(res.headers.get('content-length'));
+      expect(sent).toBeGreaterThan(0);
+      expect(sent).toBeLessThan(plain.length / 2);
+      expect(Buffer.from(await res.arrayBuffer()).equals(plain)).toBe(true);
+      total += sent;
+    }
+    console.log(`main chunk: ${plain.length} bytes, brotli + gzip sent: ${total} bytes`);
+    const identity = await fetch(new URL(`/${entry}`, server.url), { headers: { 'accept-encoding': 'identity' } });
+    expect(identity.headers.get('content-encoding')).toBeNull();
+    expect(Number(identity.headers.get('content-length'))).toBe(plain.length);
+  });
+
+  it("names the sign-in screen's chunks and who is signed in in the page, so nothing waits for the entry script", async () => {
+    const manifest = webAppManifest();
+    const res = await api(server, 'GET', '/interaction/abc');
+    const screen = manifest['src/routes/interaction/InteractionPage.svelte']!;
+    expect(res.body).toContain(`<link rel="modulepreload" crossorigin href="/${screen.file}">`);
+    for (const css of screen.css ?? []) expect(res.body).toContain(`href="/${css}"`);
+    const boot = /<script type="application\/json" id="hearth-boot">([^<]*)<\/script>/.exec(res.body as string);
+    expect(boot).not.toBeNull();
+    expect(JSON.parse(boot![1]!)).toMatchObject({ user: null, groups: [] });
+  });
+
   it('answers unknown pages with the app and a 404, unknown API paths with JSON', async () => {
     const page = await api(server, 'GET', '/no/such/page');
     expect(page.status).toBe(404);

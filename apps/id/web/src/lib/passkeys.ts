@@ -43,9 +43,21 @@ export function describePasskeyError(error: unknown, action: 'sign-in' | 'regist
   return error instanceof Error && error.message ? error.message : 'The passkey step failed; try again.';
 }
 
-/** Runs the browser's passkey prompt for a sign-in with options from `optionsPath`. */
-export async function getAssertion(optionsPath: string, autofill = false): Promise<AuthenticationResponseJSON> {
-  const optionsJSON = await api.post<PublicKeyCredentialRequestOptionsJSON>(optionsPath);
+/** Asks for the options (and challenge) of a passkey sign-in; a challenge stays valid for 5 minutes. */
+export function requestAssertionOptions(optionsPath: string): Promise<PublicKeyCredentialRequestOptionsJSON> {
+  return api.post<PublicKeyCredentialRequestOptionsJSON>(optionsPath);
+}
+
+/**
+ * Runs the browser's passkey prompt for a sign-in with options from `optionsPath`, or with
+ * `early` options asked for before the click (fresh ones when those failed).
+ */
+export async function getAssertion(
+  optionsPath: string,
+  autofill = false,
+  early?: Promise<PublicKeyCredentialRequestOptionsJSON>,
+): Promise<AuthenticationResponseJSON> {
+  const optionsJSON = await (early?.catch(() => requestAssertionOptions(optionsPath)) ?? requestAssertionOptions(optionsPath));
   try {
     return await startAuthentication({ optionsJSON, useBrowserAutofill: autofill });
   } catch (error) {

@@ -26,6 +26,14 @@ export interface Group extends GroupRef {
   memberCount?: number;
 }
 
+/** A page of a group's members (GET /api/admin/groups/:id). */
+export interface MemberPage {
+  members: User[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
 export interface Passkey {
   id: string;
   name: string;
