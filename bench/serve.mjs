@@ -7,9 +7,6 @@ import { join } from 'node:path';
 const [kind, dir] = process.argv.slice(2);
 
 if (kind === 'hearth-id') {
-  // Node.js 20 draws oidc-provider's "unsupported runtime" notice; see docs/decisions/0002-node-20.md.
-  const warn = console.warn;
-  console.warn = (...args) => String(args[0]).includes('Unsupported runtime') || warn(...args);
   const { loadConfig } = await import('../apps/id/dist/config/config.js');
   const { startIdServer } = await import('../apps/id/dist/boot.js');
   const { default: pino } = await import('pino');

@@ -8,7 +8,6 @@ export default defineProject({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
-    setupFiles: ['../scripts/test-setup.mjs'],
     fileParallelism: false,
   },
 });

@@ -8,6 +8,9 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { assertNodeVersion } from './node-version.mjs';
+
+assertNodeVersion();
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dataDir = process.env.HEARTH_DATA_DIR ?? join(root, 'data');

@@ -3,7 +3,14 @@
 // Before it starts, it finds what the tests need and says plainly what is missing.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import net from 'node:net';
+import { dirname, join } from 'node:path';
+import { assertNodeVersion } from './node-version.mjs';
+
+// The runtime the images use; vitest's workers and every server the tests start inherit it.
+console.log(`Node.js ${process.version} (${process.execPath})`);
+assertNodeVersion();
 
 const problems = [];
 
@@ -37,6 +44,7 @@ if (problems.length > 0) {
   process.exit(1);
 }
 
-const args = ['vitest', 'run', ...process.argv.slice(2)];
-const child = spawn('npx', args, { stdio: 'inherit', env: process.env });
+// vitest on this same Node.js, whatever else is on PATH.
+const vitest = join(dirname(createRequire(import.meta.url).resolve('vitest/package.json')), 'vitest.mjs');
+const child = spawn(process.execPath, [vitest, 'run', ...process.argv.slice(2)], { stdio: 'inherit', env: process.env });
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -7,6 +7,5 @@ export default defineProject({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    setupFiles: ['../../scripts/test-setup.mjs'],
   },
 });

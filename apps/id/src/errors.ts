@@ -16,8 +16,11 @@ export class DomainError extends Error {
   }
 }
 
+/** SQLite's extended result codes SQLITE_CONSTRAINT_UNIQUE and SQLITE_CONSTRAINT_PRIMARYKEY (node:sqlite's errcode). */
+const SQLITE_UNIQUE_ERRCODES = new Set([2067, 1555]);
+
 /** Unique-constraint violations look different on each database; both mean "already taken". */
 export function isUniqueViolation(error: unknown): boolean {
-  const e = error as { code?: string; message?: string };
-  return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+  const e = error as { code?: string; errcode?: number };
+  return e?.code === '23505' || (e?.code === 'ERR_SQLITE_ERROR' && SQLITE_UNIQUE_ERRCODES.has(e.errcode ?? 0));
 }

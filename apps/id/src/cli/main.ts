@@ -23,21 +23,9 @@ async function withDatabase<T>(fn: (database: Database, config: Config) => Promi
   }
 }
 
-/**
- * Loads the server only when serving, after the configuration is known to be good.
- * oidc-provider warns at import that Node.js 20 is unsupported; Hearth ID is tested on
- * Node.js 20 (see docs/decisions), so that one line is not shown to operators.
- */
+/** Loads the server only when serving, after the configuration is known to be good. */
 async function importServer(): Promise<typeof Boot> {
-  const warn = console.warn;
-  console.warn = (...args: unknown[]) => {
-    if (!String(args[0]).includes('Unsupported runtime')) warn(...args);
-  };
-  try {
-    return await import('../boot.js');
-  } finally {
-    console.warn = warn;
-  }
+  return import('../boot.js');
 }
 
 async function serve(): Promise<void> {

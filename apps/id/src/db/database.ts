@@ -1,12 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import SqliteDatabase from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Config, DbProvider } from '../config/config.js';
 import { ConfigError } from '../config/config.js';
 import { migrateToLatest } from './migrations.js';
 import type { DB } from './schema.js';
+import { NodeSqliteDatabase, nodeSqliteDialect } from './sqlite-dialect.js';
 
 export interface Database {
   db: Kysely<DB>;
@@ -47,17 +47,15 @@ export async function openDatabase(config: Pick<Config, 'db'>): Promise<Database
     } catch (error) {
       throw new ConfigError(`DB_CONNECTION_STRING: cannot create the folder for ${file} (${(error as NodeJS.ErrnoException).code})`);
     }
-    let sqlite: SqliteDatabase.Database;
+    let sqlite: NodeSqliteDatabase;
     try {
-      sqlite = new SqliteDatabase(file);
-      sqlite.pragma('journal_mode = WAL');
-      sqlite.pragma('busy_timeout = 5000');
-      sqlite.pragma('foreign_keys = ON');
-      sqlite.pragma('synchronous = NORMAL');
+      // Writers on other connections (the sqlite3 recipe, a second process) wait up to 5 s.
+      sqlite = new NodeSqliteDatabase(file, { busyTimeout: 5000 });
+      sqlite.exec('PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;');
     } catch (error) {
       throw new ConfigError(`DB_CONNECTION_STRING: cannot open the SQLite database ${file} (${(error as Error).message})`);
     }
-    db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
+    db = new Kysely<DB>({ dialect: nodeSqliteDialect(sqlite) });
   } else {
     const pool = new pg.Pool({ connectionString, types: postgresTypes(), max: 10, connectionTimeoutMillis: 10_000 });
     pool.on('error', () => {
