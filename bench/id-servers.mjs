@@ -179,10 +179,10 @@ function memoryAdapter() {
 async function sqlAdapter(engine, where) {
   let run;
   if (engine === 'sqlite') {
-    const { default: Sqlite } = await import('better-sqlite3');
-    const sqlite = new Sqlite(where);
-    sqlite.pragma('journal_mode = WAL');
-    sqlite.pragma('synchronous = NORMAL');
+    // The same driver as Hearth ID's (node:sqlite), with its statements prepared once.
+    const { DatabaseSync } = await import('node:sqlite');
+    const sqlite = new DatabaseSync(where);
+    sqlite.exec('pragma journal_mode = WAL; pragma synchronous = NORMAL');
     sqlite.exec('create table if not exists payloads (model text, id text, payload text, grant_id text, uid text, expires_at integer, consumed_at integer, primary key (model, id))');
     sqlite.exec('create index if not exists payloads_grant on payloads (grant_id); create index if not exists payloads_uid on payloads (uid)');
     const statementsByText = new Map();
@@ -190,7 +190,7 @@ async function sqlAdapter(engine, where) {
       count(text);
       let statement = statementsByText.get(text);
       if (!statement) statementsByText.set(text, (statement = sqlite.prepare(text.replace(/\$\d+/g, '?'))));
-      return statement.reader ? statement.all(...params) : (statement.run(...params), []);
+      return /^\s*select/i.test(text) ? statement.all(...params) : (statement.run(...params), []);
     };
   } else {
     const { default: pg } = await import('pg');
