@@ -24,14 +24,31 @@ describe('the runtime', () => {
     expect(atLeast(process.versions.node, rootPackage.engines.node), `tests run on ${process.version}`).toBe(true);
   });
 
-  it('runs hearth-id on SQLite without a runtime or experimental-feature warning', async () => {
+  it('runs hearth-id on SQLite, through a passkey sign-up, without a runtime or experimental-feature warning', async () => {
     const replica = await startReplica('runtime', await freePort(), {
       APP_URL: 'http://localhost:1411',
       ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
       DB_CONNECTION_STRING: join(dir, 'hearth-id.db'),
     });
-    const discovery = await fetch(`http://127.0.0.1:${replica.port}/.well-known/openid-configuration`);
+    const base = `http://127.0.0.1:${replica.port}`;
+    const discovery = await fetch(`${base}/.well-known/openid-configuration`);
     expect(discovery.status).toBe(200);
+    // The first admin's passkey sign-up loads the passkey library and asks it for options.
+    const setup = await fetch(`${base}/api/setup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', email: 'admin@example.com' }),
+    });
+    expect(setup.status).toBe(201);
+    const cookie = setup.headers.getSetCookie().map((line) => line.split(';')[0]).join('; ');
+    const options = await fetch(`${base}/api/me/passkeys/registration-options`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie },
+      body: '{}',
+    });
+    expect(options.status).toBe(200);
+    const { pubKeyCredParams } = (await options.json()) as { pubKeyCredParams: { alg: number }[] };
+    expect(pubKeyCredParams.map((param) => param.alg)).toEqual([-8, -7, -257]);
     await replica.stop();
     // Every warning stays visible: none are filtered, so none may be printed.
     expect(replica.output()).not.toMatch(/Warning|Unsupported runtime/);

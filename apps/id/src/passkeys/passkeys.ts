@@ -182,6 +182,9 @@ async function userPasskeyRows(db: Kysely<DB>, userId: string): Promise<Selectab
 }
 
 /** Options for navigator.credentials.create(): a discoverable, user-verified passkey for this user. */
+/** COSE algorithm identifiers: EdDSA, ES256, RS256. */
+const PASSKEY_ALGORITHMS = [-8, -7, -257];
+
 export async function registrationOptions(
   db: Kysely<DB>,
   config: Config,
@@ -199,6 +202,10 @@ export async function registrationOptions(
     attestationType: 'none',
     excludeCredentials: existing.map((row) => ({ id: row.credential_id, transports: JSON.parse(row.transports) as string[] })),
     authenticatorSelection: { residentKey: 'required', requireResidentKey: true, userVerification: 'required' },
+    // What every passkey provider offers (EdDSA, ES256, RS256), named here so that the library
+    // does not probe the runtime for post-quantum ML-DSA, a Web Crypto API that Node.js 24
+    // still calls experimental (and warns about on the first sign-up).
+    supportedAlgorithmIDs: PASSKEY_ALGORITHMS,
   });
   await storeChallenge(db, options.challenge, 'registration', user.id);
   return options;
