@@ -255,6 +255,19 @@ async function benchSideBySide(servers) {
   return prepared.map(({ result }) => result);
 }
 
+/** Whether wrk is installed; the discovery and JWKS rows need it and are left out (with a note) without it. */
+function hasWrk() {
+  try {
+    execFileSync('wrk', ['--version'], { stdio: 'ignore' });
+  } catch (error) {
+    if (error.code === 'ENOENT') {
+      console.error('wrk is not installed (apt-get install wrk): the discovery and JWKS rows are left out');
+      return false;
+    }
+  }
+  return true;
+}
+
 /** req/s from wrk (Debian package `wrk`), one thread, WORKERS connections. */
 function wrk(url) {
   const out = execFileSync('wrk', ['-t1', `-c${WORKERS}`, `-d${SECONDS}s`, url], { encoding: 'utf8' });
@@ -290,7 +303,7 @@ try {
       const found = await benchSideBySide(servers);
       for (const [i, target] of group.entries()) {
         results[target] = found[i];
-        if (target === 'hearth:sqlite' && !process.env.BENCH_NO_DOCUMENTS) Object.assign(results[target], await documentRows(servers[i], dir));
+        if (target === 'hearth:sqlite' && !process.env.BENCH_NO_DOCUMENTS && hasWrk()) Object.assign(results[target], await documentRows(servers[i], dir));
         console.error(`${target}: ${JSON.stringify(results[target], null, 1)}`);
       }
     } finally {
