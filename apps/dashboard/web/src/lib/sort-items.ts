@@ -2,10 +2,18 @@
 // ids Dashy's usage ledgers are keyed by.
 import type { Item } from './types';
 
+/** Section names' char code sums: every item of a section needs its section's. */
+const charSums = new Map<string, number>();
+
 /** Dashy's SectionHelpers.makeItemId: index, sum of the section name's char codes, title letters. */
 export function makeItemId(sectionName: string | undefined, title: string | undefined, index: number): string {
   const section = sectionName || 'unlabeledSec';
-  const charSum = [...section].reduce((sum, character) => sum + character.charCodeAt(0), 0);
+  let charSum = charSums.get(section);
+  if (charSum === undefined) {
+    charSum = [...section].reduce((sum, character) => sum + character.charCodeAt(0), 0);
+    if (charSums.size > 1000) charSums.clear();
+    charSums.set(section, charSum);
+  }
   const titlePart = (title || 'unknown').replace(/\s+/g, '-').replace(/[^a-zA-Z ]/g, '').toLowerCase();
   return `${index}_${charSum}_${titlePart}`;
 }
