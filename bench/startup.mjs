@@ -14,6 +14,8 @@ import { performance } from 'node:perf_hooks';
 import { median } from './id-server.mjs';
 
 const STARTS = Number(process.env.BENCH_STARTS ?? 5);
+// Node.js options for every program measured (e.g. BENCH_NODE_ARGS=--max-semi-space-size=2), to try V8 settings.
+const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const root = join(import.meta.dirname, '..');
 
 const EMPTY_NODE = `require('node:http').createServer((q, r) => r.end('ok')).listen(process.env.PORT, '127.0.0.1');`;
@@ -25,12 +27,17 @@ import('oidc-provider').then(({ default: Provider }) => {
   http.createServer((q, r) => (q.url === '/healthz' ? r.end('ok') : callback(q, r))).listen(process.env.PORT, '127.0.0.1');
 });`;
 
+/** The node options on a bin's first line (`#!/usr/bin/env -S node --max-semi-space-size=2`): measured as `hearth-id` runs. */
+const nodeOptionsOf = (bin) => (/^#!.*\bnode((?: --[\w-]+(?:=\S+)?)*)\s*$/m.exec(readFileSync(bin, 'utf8').split('\n')[0])?.[1] ?? '').split(' ').filter(Boolean);
+const ID_BIN = join(root, 'apps/id/bin/hearth-id.js');
+const DASHBOARD_BIN = join(root, 'apps/dashboard/bin/hearth-dashboard.js');
+
 const programs = [
   { name: 'empty Node.js process (node:http)', args: ['-e', EMPTY_NODE], paths: ['/healthz'] },
   { name: 'bare oidc-provider', args: ['-e', BARE_PROVIDER], cwd: join(root, 'apps/id'), paths: ['/healthz', '/.well-known/openid-configuration', '/jwks'] },
   {
     name: 'Hearth ID (SQLite)',
-    args: [join(root, 'apps/id/bin/hearth-id.js')],
+    args: [...nodeOptionsOf(ID_BIN), ID_BIN],
     env: (dir, port) => ({
       APP_URL: `http://localhost:${port}`,
       ENCRYPTION_KEY: 'bench-encryption-key-0123456789abcdef0123456789',
@@ -42,7 +49,7 @@ const programs = [
   },
   {
     name: 'Hearth Dashboard',
-    args: [join(root, 'apps/dashboard/bin/hearth-dashboard.js')],
+    args: [...nodeOptionsOf(DASHBOARD_BIN), DASHBOARD_BIN],
     env: (dir) => {
       writeFileSync(join(dir, 'conf.yml'), 'pageInfo:\n  title: Bench\nsections:\n  - name: Apps\n    items:\n      - title: Jellyfin\n        url: http://jellyfin.lan\n');
       return { USER_DATA_DIR: dir, HOST: '127.0.0.1', LOG_LEVEL: 'warn' };
@@ -67,7 +74,7 @@ async function startOnce(program) {
   const port = await freePort();
   const env = { ...process.env, PORT: String(port), ...(program.env?.(dir, port) ?? {}) };
   const started = performance.now();
-  const child = spawn(process.execPath, program.args, { env, cwd: program.cwd ?? root, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [...NODE_ARGS, ...program.args], { env, cwd: program.cwd ?? root, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk) => (stderr += chunk));
   const base = `http://127.0.0.1:${port}`;

@@ -6,8 +6,8 @@
 // gets a JSON 404.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { staticFiles } from './static-files.js';
 
 export const BUILD_COMMAND = 'npm run build --workspace apps/dashboard';
 
@@ -33,25 +33,22 @@ const IMMUTABLE = 'public, max-age=31536000, immutable';
 
 export async function registerWebApp(app: FastifyInstance, webRoot: string): Promise<void> {
   const built = existsSync(join(webRoot, 'index.html'));
+  const sendFile = staticFiles({ root: webRoot, cacheControl: (path) => (path.startsWith('assets/') ? IMMUTABLE : 'no-cache') });
+
+  const notFound = async (request: FastifyRequest, reply: FastifyReply) => {
+    if (built && wantsPage(request) && !/\.ya?ml$/.test(request.url.split('?')[0] ?? '')) {
+      const sent = await sendFile(request, reply, 'index.html');
+      if (sent !== null) return sent;
+    }
+    return reply.code(404).send({ error: 'not found', reason: `no route for ${request.method} ${request.url.split('?')[0]}` });
+  };
+
   if (built) {
-    await app.register(fastifyStatic, {
-      root: webRoot,
-      index: ['index.html'],
-      preCompressed: true,
-      // The cache headers are set below, per file; @fastify/static's own would override them.
-      cacheControl: false,
-      setHeaders: (reply, path) => {
-        reply.header('cache-control', /[\\/]assets[\\/]/.test(path) ? IMMUTABLE : 'no-cache');
-      },
-    });
+    app.get('/', async (request, reply) => (await sendFile(request, reply, 'index.html')) ?? notFound(request, reply));
+    app.get<{ Params: { '*': string } }>('/*', async (request, reply) => (await sendFile(request, reply, request.params['*'])) ?? notFound(request, reply));
   } else {
     const page = notBuiltPage(webRoot);
     app.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(page));
   }
-  app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) => {
-    if (built && wantsPage(request) && !/\.ya?ml$/.test(request.url.split('?')[0] ?? '')) {
-      return reply.header('cache-control', 'no-cache').sendFile('index.html');
-    }
-    return reply.code(404).send({ error: 'not found', reason: `no route for ${request.method} ${request.url.split('?')[0]}` });
-  });
+  app.setNotFoundHandler(notFound);
 }

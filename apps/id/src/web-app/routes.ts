@@ -2,15 +2,18 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import fastifyStatic from '@fastify/static';
 import type { AppContext } from '../http/context.js';
 import { handleNotFound } from '../http/errors.js';
 import { escapeHtml, html, page } from '../pages/page.js';
 import { bootDataBlock, readPreloadHints } from './page-hints.js';
 import { loadPasskeyLibrary } from '../passkeys/passkeys.js';
+import { staticFiles } from './static-files.js';
 
 /** Where `vite build` puts the web app (apps/id/dist/web), from src/ and from dist/ alike. */
 export const WEB_APP_DIR = fileURLToPath(new URL('../../dist/web/', import.meta.url));
+
+/** The stylesheet and script of the server-drawn pages (src/pages), served at /static/. */
+export const PUBLIC_DIR = fileURLToPath(new URL('../../public/', import.meta.url));
 
 /** Screens the web app draws; the fallback below serves it for anything else too, as a 404. */
 const APP_ROUTES = ['/', '/setup', '/login', '/settings', '/settings/*', '/admin', '/admin/*', '/interaction/:uid'];
@@ -37,18 +40,15 @@ export async function registerWebApp(app: FastifyInstance, ctx: AppContext, webD
     : null;
   const preloadHints = readPreloadHints(webDir);
 
+  // Their names do not change with their content: browsers ask again each time (304 when unchanged).
+  const sendPublic = staticFiles({ root: PUBLIC_DIR, cacheControl: () => 'no-cache' });
+  app.get<{ Params: { '*': string } }>('/static/*', async (request, reply) => (await sendPublic(request, reply, request.params['*'])) ?? handleNotFound(request, reply));
+
   if (existsSync(join(webDir, 'assets'))) {
-    await app.register(fastifyStatic, {
-      root: join(webDir, 'assets'),
-      prefix: '/assets/',
-      decorateReply: false,
-      index: false,
-      // The build writes .br and .gz beside each asset; these go out with Vary: Accept-Encoding.
-      preCompressed: true,
-      // File names carry a content hash, so a name never changes meaning.
-      immutable: true,
-      maxAge: '365d',
-    });
+    // File names carry a content hash, so a name never changes meaning: kept for a year. The
+    // build writes .br and .gz beside each asset; these go out with Vary: Accept-Encoding.
+    const sendAsset = staticFiles({ root: join(webDir, 'assets'), cacheControl: () => 'public, max-age=31536000, immutable' });
+    app.get<{ Params: { '*': string } }>('/assets/*', async (request, reply) => (await sendAsset(request, reply, request.params['*'])) ?? handleNotFound(request, reply));
   }
 
   const faviconPath = join(webDir, 'favicon.svg');
