@@ -80,6 +80,9 @@ if (kind === 'hearth') {
   const jwk = { ...privateKey.export({ format: 'jwk' }), kid: 'bench', alg: 'RS256', use: 'sig' };
   const clientSecret = 'bench-secret-0123456789';
   const server = createServer();
+  // Fastify's keep-alive (Hearth ID's): with Node's 5 s, the workers' idle connections to this
+  // server closed while the other server's rows ran, and a request sent as one closed failed.
+  server.keepAliveTimeout = 72_000;
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://localhost:${server.address().port}`;
   const provider = new Provider(url, {

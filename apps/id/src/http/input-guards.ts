@@ -37,13 +37,26 @@ export function installInputGuards(app: FastifyInstance): void {
     if (!isOidcPath(request.url)) throw new DomainError('invalid', NUL_MESSAGE);
     return reply.code(400).header('cache-control', 'no-store').send({ error: 'invalid_request', error_description: NUL_MESSAGE });
   };
-  app.addHook('onRequest', async (request, reply) => {
-    if (urlContainsNul(request.url)) return refuse(request, reply);
-  });
-  app.addHook('preValidation', async (request, reply) => {
-    if (containsNul(request.body) || (request.body === undefined && (await unreadBodyContainsNul(request.raw)))) {
-      return refuse(request, reply);
+  // Our routes' refusal is an error for the error handler; the provider's is an answer sent here.
+  const refuseOrFail = (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => {
+    try {
+      refuse(request, reply);
+    } catch (error) {
+      done(error as Error);
     }
+  };
+  app.addHook('onRequest', (request, reply, done) => {
+    if (urlContainsNul(request.url)) refuseOrFail(request, reply, done);
+    else done();
+  });
+  app.addHook('preValidation', (request, reply, done) => {
+    if (containsNul(request.body)) return refuseOrFail(request, reply, done);
+    // Most requests (every GET) have no body nobody has read: nothing to wait for.
+    if (request.body !== undefined || !mayHaveUnreadBody(request.raw)) return done();
+    unreadBodyContainsNul(request.raw).then(
+      (found) => (found ? refuseOrFail(request, reply, done) : done()),
+      (error: Error) => done(error),
+    );
   });
 }
 
@@ -85,9 +98,16 @@ function peekBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
   });
 }
 
+/**
+ * The spellings of NUL in a form (%00) and in JSON (\u0000): a body without any of them has no
+ * NUL once parsed, so only the rare body that has one is parsed here to be sure.
+ */
+const ESCAPED_NUL = /%00|\\u0000/i;
+
 function bodyContainsNul(contentType: string, body: Buffer): boolean {
   if (body.includes(0)) return true;
   const text = body.toString('utf8');
+  if (!ESCAPED_NUL.test(text)) return false;
   if (contentType === 'application/x-www-form-urlencoded') return containsNul(parseQueryString(text));
   if (contentType === 'application/json') {
     try {
@@ -99,12 +119,16 @@ function bodyContainsNul(contentType: string, body: Buffer): boolean {
   return false;
 }
 
+/** Whether a request announces a body that may still be unread. */
+function mayHaveUnreadBody(req: IncomingMessage): boolean {
+  return !req.readableEnded && (req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0);
+}
+
 /** Whether a form or JSON body nobody has read yet carries a NUL; the body stays readable. */
 export async function unreadBodyContainsNul(req: IncomingMessage): Promise<boolean> {
-  if (req.readableEnded) return false;
+  if (!mayHaveUnreadBody(req)) return false;
   const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
-  if (!hasBody || (contentType !== 'application/x-www-form-urlencoded' && contentType !== 'application/json')) return false;
+  if (contentType !== 'application/x-www-form-urlencoded' && contentType !== 'application/json') return false;
   const body = await peekBody(req, PROVIDER_BODY_LIMIT);
   return body !== null && bodyContainsNul(contentType, body);
 }

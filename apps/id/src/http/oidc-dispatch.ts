@@ -3,7 +3,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
 import type { Config } from '../config/config.js';
 import { OIDC_ROUTES } from '../oidc/provider.js';
-import { signInRateLimit } from './rate-limit.js';
+import type { Database } from '../db/database.js';
+import { signInRateLimit, unsuccessfulRequestCounter } from './rate-limit.js';
+import { addSecurityHeaders } from './security-headers.js';
 
 const DISCOVERY = '/.well-known/openid-configuration';
 const PREFIXES: string[] = [DISCOVERY, ...Object.values(OIDC_ROUTES)];
@@ -67,6 +69,8 @@ const PER_RESPONSE_HEADERS = new Set(['date', 'connection', 'keep-alive', 'trans
 interface CachedDocument {
   headers: Record<string, string | string[]>;
   body: Buffer;
+  /** The same headers as a flat [name, value, …] list with the length, for writeHead. */
+  flat: string[];
 }
 
 /**
@@ -81,9 +85,9 @@ function constantDocumentCache() {
   const documents = new Map<string, CachedDocument>();
   return {
     /** Answers from memory when it can; true when it did. */
-    serve(request: FastifyRequest, reply: FastifyReply): boolean {
+    serve(path: string, request: FastifyRequest, reply: FastifyReply): boolean {
       if (request.method !== 'GET') return false;
-      const cached = documents.get(request.routeOptions.url ?? '');
+      const cached = documents.get(path);
       if (!cached) return false;
       void reply
         .headers(cached.headers)
@@ -92,8 +96,7 @@ function constantDocumentCache() {
       return true;
     },
     /** Keeps the provider's answer to this request if it is a cacheable one. */
-    capture(request: FastifyRequest, res: ServerResponse): void {
-      const path = request.routeOptions.url ?? '';
+    capture(path: string, request: FastifyRequest, res: ServerResponse): void {
       if (request.method !== 'GET' || !CONSTANT_DOCUMENTS.has(path)) return;
       let streamed = false;
       const write = res.write.bind(res) as (...args: unknown[]) => boolean;
@@ -109,10 +112,36 @@ function constantDocumentCache() {
           for (const [name, value] of Object.entries(res.getHeaders())) {
             if (value !== undefined && !PER_RESPONSE_HEADERS.has(name)) headers[name] = typeof value === 'number' ? String(value) : value;
           }
-          documents.set(path, { headers, body: Buffer.from(chunk) });
+          const body = Buffer.from(chunk);
+          const flat = Object.entries(headers).flatMap(([name, value]) => [value].flat().flatMap((item) => [name, item]));
+          documents.set(path, { headers, body, flat: [...flat, 'content-length', String(body.length)] });
         }
         return end(...args);
       }) as typeof res.end;
+    },
+    /**
+     * Lets the HTTP server answer a plain GET of a cached document (no query, so nothing for
+     * the input guards; no cookie or limit applies) before Fastify routes it: the bytes and
+     * headers, security headers included, are those the whole edge gave the first answer.
+     * The access log gets its line all the same. Anything else goes on to Fastify.
+     */
+    answerFirst(app: FastifyInstance): void {
+      const server = app.server;
+      const [fastifyHandler, ...others] = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
+      if (!fastifyHandler || others.length > 0) return; // not the server this was written for: Fastify serves them
+      let closing = false;
+      app.addHook('onClose', (_instance, done) => {
+        closing = true;
+        done();
+      });
+      server.removeListener('request', fastifyHandler);
+      server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+        const cached = req.method === 'GET' && !closing ? documents.get(req.url ?? '') : undefined;
+        if (!cached) return fastifyHandler.call(server, req, res);
+        res.writeHead(200, [...cached.flat, 'access-control-allow-origin', req.headers.origin || '*']);
+        res.end(cached.body);
+        app.log.info({ req, res: { statusCode: 200 } }, 'request completed');
+      });
     },
   };
 }
@@ -120,84 +149,86 @@ function constantDocumentCache() {
 /** Token-endpoint counts go by fixed minutes, so a request's attempt and its success fall in one window. */
 const WINDOW_MS = 60_000;
 
+type RequestHook = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+
 /**
  * Limits the requests to the token endpoints that do not succeed (a wrong secret, an unknown
  * code or refresh token), per client address: each request counts as an attempt when it
  * arrives and is taken back when it succeeds, so an address may have at most
  * SIGN_IN_RATE_LIMIT failed or still-running requests in a minute. Many simultaneous guesses
  * are thus counted before any of them is answered, while one app's server may redeem codes
- * for all its users from one address. Counters live in the rate-limit store (the database on
- * PostgreSQL, shared by replicas).
+ * for all its users from one address. On PostgreSQL the counters are in the database, shared
+ * by replicas (rate-limit.ts).
  */
 function limitUnsuccessfulTokenRequests(
-  scope: FastifyInstance,
   config: Pick<Config, 'signInRateLimit'>,
-): ((request: FastifyRequest) => BeforeResponse) | null {
+  database: Pick<Database, 'db' | 'provider'>,
+): { onRequest: RequestHook; successCounter: (request: FastifyRequest) => BeforeResponse } | null {
   const { rateLimit } = signInRateLimit(config);
   if (!rateLimit) return null;
+  const counter = unsuccessfulRequestCounter(database, WINDOW_MS);
   const windowOf = new WeakMap<FastifyRequest, number>();
-  // The plugin's limiters serve as counters here: no limit of their own, one key per minute.
-  const counter = (kind: string) =>
-    scope.createRateLimit({
-      max: Number.MAX_SAFE_INTEGER,
-      timeWindow: WINDOW_MS,
-      keyGenerator: (request) => `token-${kind} ${windowOf.get(request) ?? 0} ${request.ip}`,
-    });
-  const attempts = counter('attempts');
-  const successes = counter('successes');
-  const countOf = (state: Awaited<ReturnType<typeof attempts>>) => (state.isAllowed ? 0 : state.max - state.remaining);
-  const isTokenRequest = (request: FastifyRequest) => request.method === 'POST' && TOKEN_ENDPOINTS.has(request.routeOptions.url ?? '');
 
-  scope.addHook('onRequest', async (request, reply) => {
-    if (!isTokenRequest(request)) return;
+  const onRequest: RequestHook = async (request, reply) => {
+    if (request.method !== 'POST') return;
     const now = Date.now();
-    windowOf.set(request, Math.floor(now / WINDOW_MS));
-    const unsuccessful = countOf(await attempts(request)) - countOf(await successes(request, { increment: false }));
-    if (unsuccessful <= rateLimit.max) return;
+    const window = Math.floor(now / WINDOW_MS);
+    windowOf.set(request, window);
+    if ((await counter.attempt(request.ip, window)) <= rateLimit.max) return;
     const retryAfter = Math.ceil((WINDOW_MS - (now % WINDOW_MS)) / 1000);
     return reply
       .code(429)
       .header('retry-after', String(retryAfter))
       .header('cache-control', 'no-store')
       .send({ error: 'too_many_requests', error_description: `too many failed requests from this address; try again in ${retryAfter} seconds` });
-  });
-
-  // Runs before the provider's answer leaves, so the next request already sees it counted.
-  return (request) => async (status) => {
-    if (isTokenRequest(request) && status < 400) await successes(request);
   };
+
+  // Runs before the provider's answer leaves, so the next request already sees it taken back.
+  const successCounter = (request: FastifyRequest) => async (status: number) => {
+    const window = windowOf.get(request);
+    if (window !== undefined && status < 400) await counter.succeed(request.ip, window);
+  };
+  return { onRequest, successCounter };
 }
 
 /**
  * Mounts the provider's paths as Fastify routes, so that they pass the same edge as every
- * other path (security headers, session, rate limits, access log), then hands the raw
- * request to the provider. No body parser runs here: the provider reads its own bodies.
+ * other path (security headers, rate limits, access log), then hands the raw request to the
+ * provider. No body parser runs here: the provider reads its own bodies. The security
+ * headers are the app's, with the provider's own CSP (`securityHeaders`, set over them).
  */
 export async function registerOidcRoutes(
   app: FastifyInstance,
   provider: Provider,
   config: Pick<Config, 'appUrl' | 'signInRateLimit'>,
-  routeOptions: { helmet: Record<string, unknown> },
+  options: { securityHeaders: Record<string, string>; database: Pick<Database, 'db' | 'provider'> },
 ): Promise<void> {
   const handle = createOidcHandler(provider, config);
+  const documents = constantDocumentCache();
+  documents.answerFirst(app);
 
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     // Leave the body stream unread for the provider.
     scope.addContentTypeParser('*', (_request: FastifyRequest, _payload: IncomingMessage, done: (err: null, body?: undefined) => void) => done(null));
-    const successCounter = limitUnsuccessfulTokenRequests(scope, config);
-    const documents = constantDocumentCache();
+    addSecurityHeaders(scope, options.securityHeaders);
+    const tokenLimit = limitUnsuccessfulTokenRequests(config, options.database);
 
-    const handler = (request: FastifyRequest, reply: FastifyReply): void => {
-      if (documents.serve(request, reply)) return;
-      documents.capture(request, reply.raw);
-      reply.hijack();
-      if (successCounter) beforeResponse.set(request.raw, successCounter(request));
-      handle(request.raw, reply.raw, request.ip);
+    const handlerFor = (url: string) => {
+      const cacheable = CONSTANT_DOCUMENTS.has(url);
+      const counted = tokenLimit !== null && TOKEN_ENDPOINTS.has(url);
+      return (request: FastifyRequest, reply: FastifyReply): void => {
+        if (cacheable && documents.serve(url, request, reply)) return;
+        if (cacheable) documents.capture(url, request, reply.raw);
+        reply.hijack();
+        if (counted) beforeResponse.set(request.raw, tokenLimit.successCounter(request));
+        handle(request.raw, reply.raw, request.ip);
+      };
     };
     for (const prefix of PREFIXES) {
       for (const url of [prefix, `${prefix}/*`]) {
-        scope.route({ method: ALL_METHODS, url, handler, ...routeOptions, exposeHeadRoute: false });
+        const onRequest = tokenLimit !== null && TOKEN_ENDPOINTS.has(url) ? tokenLimit.onRequest : undefined;
+        scope.route({ method: ALL_METHODS, url, handler: handlerFor(url), ...(onRequest && { onRequest }), exposeHeadRoute: false });
       }
     }
   });

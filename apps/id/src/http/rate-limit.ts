@@ -94,3 +94,130 @@ function databaseStore(db: Kysely<DB>): FastifyRateLimitStoreCtor {
 export async function deleteExpiredRateLimitHits(db: Kysely<DB>): Promise<void> {
   await db.deleteFrom('rate_limit_hits').where('reset_at', '<=', Date.now()).execute();
 }
+
+/**
+ * Counts the token-endpoint requests of one client address that have not (yet) succeeded, by
+ * fixed window: `attempt` counts a request as it arrives and answers the count so far, `succeed`
+ * takes it back once it has succeeded. One counter per address and window, so a request costs
+ * one statement as it arrives and one more if it succeeds.
+ */
+export interface UnsuccessfulRequestCounter {
+  attempt(address: string, window: number): Promise<number>;
+  succeed(address: string, window: number): Promise<void>;
+}
+
+/**
+ * On PostgreSQL in the database (shared by replicas: a client spreading its guesses over them
+ * gets no more tries), kept until the window has ended; on SQLite, one process, in memory.
+ */
+export function unsuccessfulRequestCounter(database: Pick<Database, 'db' | 'provider'>, windowMs: number): UnsuccessfulRequestCounter {
+  return database.provider === 'postgres' ? databaseCounter(database.db, windowMs) : memoryCounter();
+}
+
+function memoryCounter(): UnsuccessfulRequestCounter {
+  let current = Number.NEGATIVE_INFINITY;
+  let counts = new Map<string, number>();
+  let previous = new Map<string, number>();
+  // Requests that straddle a window's end may still take back a success there: keep one window back.
+  const countsOf = (window: number): Map<string, number> | undefined => {
+    if (window > current) {
+      previous = window === current + 1 ? counts : new Map();
+      counts = new Map();
+      current = window;
+    }
+    return window === current ? counts : window === current - 1 ? previous : undefined;
+  };
+  return {
+    async attempt(address, window) {
+      const map = countsOf(window);
+      const count = (map?.get(address) ?? 0) + 1;
+      map?.set(address, count);
+      return count;
+    },
+    async succeed(address, window) {
+      const map = countsOf(window);
+      const count = map?.get(address);
+      if (count === undefined) return;
+      if (count <= 1) map!.delete(address);
+      else map!.set(address, count - 1);
+    },
+  };
+}
+
+/**
+ * The counters in the database. What one process asks for one counter within the same turn
+ * of the event loop (a server redeeming codes for many users at once, from one address) goes
+ * to the database as one statement that adds the difference, as if the requests had come one
+ * after another: each attempt gets the count it would have seen.
+ */
+function databaseCounter(db: Kysely<DB>, windowMs: number): UnsuccessfulRequestCounter {
+  interface Pending {
+    window: number;
+    attempts: ((count: number) => void)[];
+    successes: number;
+    settled: (() => void)[];
+    failed: ((error: unknown) => void)[];
+  }
+  const pending = new Map<string, Pending>();
+  const keyOf = (address: string, window: number) => `token-unsuccessful ${window} ${address}`;
+
+  async function apply(key: string, batch: Pending): Promise<number> {
+    const delta = batch.attempts.length - batch.successes;
+    if (batch.attempts.length === 0) {
+      await db.updateTable('rate_limit_hits').set({ hits: sql<number>`hits - ${batch.successes}` }).where('key', '=', key).execute();
+      return 0;
+    }
+    // The upsert takes the row's lock, so concurrent requests on any replica all count.
+    const row = await db
+      .insertInto('rate_limit_hits')
+      .values({ key, hits: delta, reset_at: (batch.window + 1) * windowMs })
+      .onConflict((conflict) => conflict.column('key').doUpdateSet({ hits: sql<number>`rate_limit_hits.hits + ${delta}` }))
+      .returning('hits')
+      .executeTakeFirstOrThrow();
+    return Number(row.hits);
+  }
+
+  function flush(key: string): void {
+    const batch = pending.get(key)!;
+    pending.delete(key);
+    apply(key, batch).then(
+      (total) => {
+        const first = total - batch.attempts.length + 1;
+        batch.attempts.forEach((resolve, i) => resolve(first + i));
+        for (const resolve of batch.settled) resolve();
+      },
+      (error: unknown) => {
+        for (const reject of batch.failed) reject(error);
+      },
+    );
+  }
+
+  function join(address: string, window: number): Pending {
+    const key = keyOf(address, window);
+    let batch = pending.get(key);
+    if (!batch) {
+      batch = { window, attempts: [], successes: 0, settled: [], failed: [] };
+      pending.set(key, batch);
+      setImmediate(flush, key);
+    }
+    return batch;
+  }
+
+  return {
+    attempt(address, window) {
+      return new Promise((resolve, reject) => {
+        const batch = join(address, window);
+        batch.attempts.push(resolve);
+        batch.failed.push(reject);
+      });
+    },
+    succeed(address, window) {
+      return new Promise((resolve, reject) => {
+        const batch = join(address, window);
+        batch.successes += 1;
+        batch.settled.push(resolve);
+        batch.failed.push(reject);
+      });
+    },
+  };
+}

@@ -1,9 +1,10 @@
 import { errors } from 'oidc-provider';
 import type { Adapter, AdapterPayload } from 'oidc-provider';
-import type { Kysely } from 'kysely';
+import type { Insertable, Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { epochSeconds } from '../db/database.js';
 import { findProviderClientMetadata } from '../clients/clients.js';
+import { precompile } from './precompiled.js';
 
 /**
  * Stores everything `oidc-provider` keeps (sessions, interactions, codes, tokens, grants)
@@ -11,11 +12,14 @@ import { findProviderClientMetadata } from '../clients/clients.js';
  * not stored here: they are read from the clients domain.
  */
 export function createAdapterClass(db: Kysely<DB>) {
+  const queries = adapterQueries(db);
   return class KyselyAdapter implements Adapter {
     constructor(private readonly model: string) {}
 
     async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
-      const row = {
+      await queries.upsert({
+        model: this.model,
+        id,
         payload: JSON.stringify(payload),
         grant_id: payload.grantId ?? null,
         user_code: payload.userCode ?? null,
@@ -25,12 +29,7 @@ export function createAdapterClass(db: Kysely<DB>) {
         client_id: payload.clientId ?? null,
         expires_at: expiresIn ? epochSeconds() + expiresIn : null,
         consumed_at: null,
-      };
-      await db
-        .insertInto('oidc_payloads')
-        .values({ model: this.model, id, ...row })
-        .onConflict((oc) => oc.columns(['model', 'id']).doUpdateSet(row))
-        .execute();
+      });
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {
@@ -47,12 +46,7 @@ export function createAdapterClass(db: Kysely<DB>) {
     }
 
     private async findBy(column: 'id' | 'uid' | 'user_code', value: string): Promise<AdapterPayload | undefined> {
-      const row = await db
-        .selectFrom('oidc_payloads')
-        .select(['payload', 'consumed_at', 'expires_at'])
-        .where('model', '=', this.model)
-        .where(column, '=', value)
-        .executeTakeFirst();
+      const [row] = (await queries.findBy[column]({ model: this.model, value })).rows;
       if (!row) return undefined;
       if (row.expires_at !== null && Number(row.expires_at) <= epochSeconds()) return undefined;
       const payload = JSON.parse(row.payload) as AdapterPayload;
@@ -67,14 +61,8 @@ export function createAdapterClass(db: Kysely<DB>) {
      * token the winner got (their grant lookups fail even if the winner saves them later).
      */
     async consume(id: string): Promise<void> {
-      const claimed = await db
-        .updateTable('oidc_payloads')
-        .set({ consumed_at: epochSeconds() })
-        .where('model', '=', this.model)
-        .where('id', '=', id)
-        .where('consumed_at', 'is', null)
-        .executeTakeFirst();
-      if (Number(claimed.numUpdatedRows) > 0) return;
+      const claimed = await queries.consume({ model: this.model, id, consumed_at: epochSeconds() });
+      if (Number(claimed.numAffectedRows ?? 0) > 0) return;
       if (this.model === 'PushedAuthorizationRequest') {
         throw new errors.InvalidRequestUri('request_uri is invalid, expired, or was already used');
       }
@@ -89,14 +77,47 @@ export function createAdapterClass(db: Kysely<DB>) {
     }
 
     async destroy(id: string): Promise<void> {
-      await db.deleteFrom('oidc_payloads').where('model', '=', this.model).where('id', '=', id).execute();
+      await queries.destroy({ model: this.model, id });
     }
 
     async revokeByGrantId(grantId: string): Promise<void> {
       // The library calls this once per token model; an Interaction also carries a grantId
       // and must outlive a sign-out that happens in the middle of it (another person signs in).
-      await db.deleteFrom('oidc_payloads').where('model', '=', this.model).where('grant_id', '=', grantId).execute();
+      await queries.revokeByGrantId({ model: this.model, grant_id: grantId });
     }
+  };
+}
+
+const ROW_COLUMNS = ['payload', 'grant_id', 'user_code', 'uid', 'account_id', 'client_id', 'expires_at', 'consumed_at'] as const;
+
+/** The statements every token request runs, built and compiled once (precompiled.ts). */
+function adapterQueries(db: Kysely<DB>) {
+  const findBy = (column: 'id' | 'uid' | 'user_code') =>
+    precompile<'model' | 'value', { payload: string; consumed_at: number | null; expires_at: number | null }>(db, ['model', 'value'], (v) =>
+      db.selectFrom('oidc_payloads').select(['payload', 'consumed_at', 'expires_at']).where('model', '=', v.model).where(column, '=', v.value),
+    );
+  return {
+    upsert: precompile(db, ['model', 'id', ...ROW_COLUMNS], (v) => {
+      // Stand-ins in place of values: the types describe what runs later, not these strings.
+      const row = Object.fromEntries(ROW_COLUMNS.map((column) => [column, v[column]])) as unknown as Omit<Insertable<DB['oidc_payloads']>, 'model' | 'id'>;
+      return db
+        .insertInto('oidc_payloads')
+        .values({ model: v.model, id: v.id, ...row })
+        .onConflict((oc) => oc.columns(['model', 'id']).doUpdateSet(row));
+    }),
+    findBy: { id: findBy('id'), uid: findBy('uid'), user_code: findBy('user_code') },
+    consume: precompile(db, ['model', 'id', 'consumed_at'], (v) =>
+      db
+        .updateTable('oidc_payloads')
+        .set({ consumed_at: v.consumed_at as unknown as number })
+        .where('model', '=', v.model)
+        .where('id', '=', v.id)
+        .where('consumed_at', 'is', null),
+    ),
+    destroy: precompile(db, ['model', 'id'], (v) => db.deleteFrom('oidc_payloads').where('model', '=', v.model).where('id', '=', v.id)),
+    revokeByGrantId: precompile(db, ['model', 'grant_id'], (v) =>
+      db.deleteFrom('oidc_payloads').where('model', '=', v.model).where('grant_id', '=', v.grant_id),
+    ),
   };
 }
 
