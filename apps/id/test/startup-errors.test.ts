@@ -13,7 +13,8 @@ const base = () => ({ DB_CONNECTION_STRING: join(dir, `db-${Math.random()}.db`),
 
 describe('startup errors: one clear line and a non-zero exit', () => {
   it.each([
-    ['ENCRYPTION_KEY missing', {}, 'ENCRYPTION_KEY must be at least 16 bytes long'],
+    ['ENCRYPTION_KEY missing', {}, 'ENCRYPTION_KEY is not set; set it (or ENCRYPTION_KEY_FILE)'],
+    ['ENCRYPTION_KEY empty', { ENCRYPTION_KEY: '' }, 'ENCRYPTION_KEY is not set'],
     ['ENCRYPTION_KEY too short', { ENCRYPTION_KEY: 'short-key-15byt' }, 'ENCRYPTION_KEY must be at least 16 bytes long'],
     ['APP_URL with a path', { ENCRYPTION_KEY: KEY, APP_URL: 'http://localhost:1411/auth' }, 'APP_URL must not have a path'],
     ['APP_URL not a URL', { ENCRYPTION_KEY: KEY, APP_URL: 'localhost:1411' }, 'APP_URL must'],

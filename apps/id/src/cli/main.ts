@@ -1,15 +1,17 @@
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 import type * as Boot from '../boot.js';
 import { ConfigError, loadConfig, type Config } from '../config/config.js';
 import { deriveKeys } from '../crypto/crypto.js';
 import { openDatabase, type Database } from '../db/database.js';
 import { DomainError } from '../errors.js';
 import { checkEncryptionKey, rotateSigningKey } from '../keys/signing-keys.js';
-import { createOneTimeAccessToken, oneTimeAccessUrl } from '../one-time-access/one-time-access.js';
+import { createOneTimeAccessToken, describeTtl, oneTimeAccessUrl, parseTtl } from '../one-time-access/one-time-access.js';
+import { recordCliAudit, registerDirectoryCommands, requireUserNamed } from './directory.js';
+import { registerProvisionCommand } from '../provisioning/command.js';
 import { isSetupRequired, joinDefaultAdminGroup } from '../setup/setup.js';
 import { createGroup, findGroupByFriendlyName } from '../groups/groups.js';
 import { createClient, findClient } from '../clients/clients.js';
-import { createUser, findUserByUsername } from '../users/users.js';
+import { createUser } from '../users/users.js';
 
 /** Runs fn with the configured database open; every command shares the server's configuration. */
 async function withDatabase<T>(fn: (database: Database, config: Config) => Promise<T>): Promise<T> {
@@ -59,17 +61,28 @@ const program = new Command()
   .name('hearth-id')
   .description('Hearth ID: a passkey-first OpenID Connect provider. With no command, runs the server.')
   .showHelpAfterError()
+  // Usage mistakes exit 2 and refused requests 1 (see the catch at the end), so scripts can tell them apart.
+  .exitOverride()
+  .addHelpText('after', '\nExit codes: 0 done; 1 refused (bad input, not found, a conflict, bad configuration), with one line saying why; 2 a usage mistake.')
   .action(serve);
 
 program
   .command('one-time-access-token')
-  .description('print a one-time login link for a user (works once, expires after 1 hour)')
+  .description('print a one-time login link for a user (works once, expires after 1 hour unless --ttl says otherwise)')
   .argument('<username>', 'the user to sign in')
-  .action(async (username: string) => {
+  .option('--ttl <duration>', 'how long the link works: minutes, hours or days, e.g. 30m, 24h, 7d (at most 7d)', '1h')
+  .action(async (username: string, options: { ttl: string }) => {
+    const ttlSeconds = parseTtl(options.ttl);
     await withDatabase(async (database, config) => {
-      const user = await findUserByUsername(database.db, username);
-      if (!user) throw new DomainError('not_found', `no user named "${username}"`);
-      const { token } = await createOneTimeAccessToken(database.db, user.id);
+      const user = await requireUserNamed(database.db, username);
+      if (user.disabled) throw new DomainError('conflict', `${user.username} is disabled; enable the account before sending a login link`);
+      const { token, expiresAt } = await createOneTimeAccessToken(database.db, user.id, { ttlSeconds });
+      await recordCliAudit(database.db, {
+        event: 'one_time_access_created',
+        userId: user.id,
+        data: { action: 'user.one_time_access_token.create', target: user.id, expiresAt },
+      });
+      console.error(`Login link for ${user.username}: works once, within ${describeTtl(ttlSeconds)} (until ${new Date(expiresAt * 1000).toISOString()}).`);
       console.log(oneTimeAccessUrl(config.appUrl, token));
     });
   });
@@ -170,9 +183,14 @@ program
     });
   });
 
+registerDirectoryCommands(program, withDatabase);
+registerProvisionCommand(program, withDatabase);
+
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
+  // Commander has already printed its message (and the help) for usage mistakes.
+  if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? 0 : 2);
   if (error instanceof ConfigError || error instanceof DomainError) {
     console.error(`hearth-id: ${error.message}`);
   } else {

@@ -38,6 +38,11 @@ export interface Config {
   auditLogRetentionDays: number;
   /** DASHBOARD_URL: where the setup wizard sends the new admin at the end, or null for no link. */
   dashboardUrl: string | null;
+  /**
+   * PROVISIONING_FILE: a YAML file of groups, users and clients applied at boot, or null. The
+   * environment comes along because a client's secret may be named there (secretEnv).
+   */
+  provisioning: { file: string; env: NodeJS.ProcessEnv } | null;
 }
 
 const DEFAULT_APP_URL = 'http://localhost:1411';
@@ -143,7 +148,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsedAppUrl = new URL(appUrl);
 
   const encryptionKeyText = readVariable(env, 'ENCRYPTION_KEY');
-  const encryptionKey = Buffer.from(encryptionKeyText ?? '', 'utf8');
+  if (encryptionKeyText === undefined) {
+    // The usual first stumble (running the CLI outside `npm start`): say what to do, not how long a key must be.
+    throw new ConfigError(
+      'ENCRYPTION_KEY is not set; set it (or ENCRYPTION_KEY_FILE) to the key this database was created with, or to a new one from `openssl rand -hex 32`. From the repository, `npm run hearth-id -- <command>` uses the key `npm start` made in data/encryption-key',
+    );
+  }
+  const encryptionKey = Buffer.from(encryptionKeyText, 'utf8');
   if (encryptionKey.length < 16) throw new ConfigError('ENCRYPTION_KEY must be at least 16 bytes long');
 
   const providerRaw = (readVariable(env, 'DB_PROVIDER') ?? 'sqlite').trim().toLowerCase();
@@ -189,5 +200,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     signInRateLimit: parseInteger('SIGN_IN_RATE_LIMIT', readVariable(env, 'SIGN_IN_RATE_LIMIT'), 30, 0, 100_000),
     auditLogRetentionDays: parseInteger('AUDIT_LOG_RETENTION_DAYS', readVariable(env, 'AUDIT_LOG_RETENTION_DAYS'), 90, 0, 36_500),
     dashboardUrl: dashboardUrl === undefined ? null : normaliseDashboardUrl(dashboardUrl),
+    provisioning: env.PROVISIONING_FILE ? { file: env.PROVISIONING_FILE, env } : null,
   };
 }

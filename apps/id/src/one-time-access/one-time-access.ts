@@ -4,13 +4,46 @@ import { epochSeconds, nowIso } from '../db/database.js';
 import { hashToken, randomToken } from '../crypto/crypto.js';
 import { DomainError } from '../errors.js';
 
-/** Login links last an hour, as the documented Pocket ID workflow expects. */
+/** Login links last an hour unless the admin chooses otherwise, as the documented Pocket ID workflow expects. */
 export const ONE_TIME_ACCESS_TTL_SECONDS = 60 * 60;
+
+/** The shortest and longest a login link may live: a link is a password in a message, so no longer than a week. */
+export const ONE_TIME_ACCESS_MIN_TTL_SECONDS = 60;
+export const ONE_TIME_ACCESS_MAX_TTL_SECONDS = 7 * 24 * 60 * 60;
+
+const TTL_UNITS: Record<string, number> = { m: 60, h: 60 * 60, d: 24 * 60 * 60 };
+
+/** Reads a lifetime like "30m", "24h" or "7d" into seconds; throws a DomainError in words otherwise. */
+export function parseTtl(raw: string): number {
+  const match = /^\s*(\d{1,6})\s*([mhd])\s*$/i.exec(raw);
+  if (!match) throw new DomainError('invalid', `--ttl: "${raw}" is not a duration; use a number and m, h or d, e.g. 30m, 24h or 7d`, 'ttl');
+  const seconds = Number(match[1]) * TTL_UNITS[match[2]!.toLowerCase()]!;
+  checkTtl(seconds, 'ttl', raw);
+  return seconds;
+}
+
+/** Refuses a lifetime outside the allowed range, naming it as the person wrote it. */
+export function checkTtl(seconds: number, field = 'ttlSeconds', shown = `${seconds} seconds`): void {
+  if (!Number.isInteger(seconds) || seconds < ONE_TIME_ACCESS_MIN_TTL_SECONDS) {
+    throw new DomainError('invalid', `a login link must live at least 1 minute (got ${shown})`, field);
+  }
+  if (seconds > ONE_TIME_ACCESS_MAX_TTL_SECONDS) {
+    throw new DomainError('invalid', `a login link may live at most 7 days (7d); ${shown} is longer`, field);
+  }
+}
+
+/** "1 hour", "24 hours", "7 days", "90 minutes": how a lifetime reads in a sentence. */
+export function describeTtl(seconds: number): string {
+  const unit = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  if (seconds % 86_400 === 0) return unit(seconds / 86_400, 'day');
+  if (seconds % 3600 === 0) return unit(seconds / 3600, 'hour');
+  return unit(Math.round(seconds / 60), 'minute');
+}
 
 /** The message people see for a used, expired or unknown link (the seed's wording). */
 export const INVALID_TOKEN_MESSAGE = 'Token is invalid or expired';
 
-/** Creates a single-use login token for a user. Only its hash is stored. */
+/** Creates a single-use login token for a user. Only its hash is stored. The edges check the lifetime (parseTtl, the API's schema). */
 export async function createOneTimeAccessToken(
   db: Kysely<DB>,
   userId: string,

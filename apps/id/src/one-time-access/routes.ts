@@ -50,7 +50,7 @@ export async function registerOneTimeAccessRoutes(app: FastifyInstance, ctx: App
 <form method="post" action="${action}" enctype="text/plain" id="login-link">
 <button type="submit">Sign in</button>
 </form>
-<p class="muted">This link works once and expires after an hour. After signing in, add a passkey so you will not need another link.</p>
+<p class="muted">This link works once, until it expires (after an hour unless the administrator chose longer). After signing in, add a passkey so you will not need another link.</p>
 <script src="/static/login-link.js"></script>`,
         ),
       );
@@ -68,7 +68,7 @@ export async function registerOneTimeAccessRoutes(app: FastifyInstance, ctx: App
           page(
             INVALID_TOKEN_MESSAGE,
             html`<h1>${INVALID_TOKEN_MESSAGE}</h1>
-<p>Login links work once and expire after an hour. Ask an administrator for a new one, or create one on the server:</p>
+<p>Login links work once and expire (after an hour unless the administrator chose longer). Ask an administrator for a new one, or create one on the server:</p>
 <p><code>hearth-id one-time-access-token &lt;username&gt;</code></p>
 <p><a class="button secondary" href="/">Sign in with a passkey</a></p>`,
           ),
