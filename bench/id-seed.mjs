@@ -63,5 +63,7 @@ export async function seedAtScale(db) {
       allowedGroupIds: i % 3 === 0 ? [] : [groups[1 + (i % (SCALE.groups - 1))].id, groups[1 + ((i + 1) % (SCALE.groups - 1))].id],
     }));
   }
-  return { typicalGroup: groups[500].id, largestGroup: groups[0].id, user: users[4321].id, client: client.id };
+  // The last client is limited to two groups: its screen's picker asks for their names.
+  const chosenGroups = [groups[1 + ((SCALE.clients - 1) % (SCALE.groups - 1))].id, groups[1 + (SCALE.clients % (SCALE.groups - 1))].id];
+  return { typicalGroup: groups[500].id, largestGroup: groups[0].id, user: users[4321].id, client: client.id, chosenGroups };
 }

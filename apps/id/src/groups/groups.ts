@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import type { Kysely, Selectable } from 'kysely';
+import type { Expression, ExpressionBuilder, Kysely, Selectable, SqlBool } from 'kysely';
 import type { DB, UserGroupsTable } from '../db/schema.js';
-import { isoTimestamp, nowIso } from '../db/database.js';
+import { inTransaction, isoTimestamp, nowIso } from '../db/database.js';
 import { DomainError, isUniqueViolation } from '../errors.js';
 import { toUser, type User } from '../users/users.js';
+import { anyColumnContains, pageWindow } from '../db/search.js';
 import { clientsLimitedToOnly, forgetCachedClients, revokeLostAccess } from '../clients/clients.js';
 
 /**
@@ -39,11 +40,11 @@ function toGroup(row: Selectable<UserGroupsTable>): Group {
 }
 
 function checkInput(input: Partial<GroupInput>): void {
-  if (input.name !== undefined && !input.name.trim()) throw new DomainError('invalid', 'name is required', 'name');
+  if (input.name !== undefined && !input.name.trim()) throw new DomainError('invalid', 'Enter a name', 'name');
   if (input.friendlyName !== undefined && !FRIENDLY_NAME_PATTERN.test(input.friendlyName)) {
     throw new DomainError(
       'invalid',
-      'friendly name must be 1 to 64 letters, digits or _ . : -, starting with a letter or digit (it goes into the groups claim)',
+      'Friendly name must be 1 to 64 letters, digits or _ . : -, starting with a letter or digit (it goes into the groups claim)',
       'friendlyName',
     );
   }
@@ -67,9 +68,9 @@ async function assertFriendlyNameFree(db: Kysely<DB>, friendlyName: string | und
   if (await query.executeTakeFirst()) throw conflict(friendlyName);
 }
 
-export async function listGroups(db: Kysely<DB>): Promise<Group[]> {
+const withMemberCount = (db: Kysely<DB>) =>
   // A count per group from the group_id index, rather than grouping every membership row.
-  const rows = await db
+  db
     .selectFrom('user_groups')
     .selectAll('user_groups')
     .select((eb) =>
@@ -78,10 +79,58 @@ export async function listGroups(db: Kysely<DB>): Promise<Group[]> {
         .select(eb.fn.countAll<number>().as('n'))
         .whereRef('user_group_members.group_id', '=', 'user_groups.id')
         .as('member_count'),
-    )
-    .orderBy('user_groups.name')
-    .execute();
+    );
+
+/** Every group, by name: for the few callers that need them all (the admin screens page through them). */
+export async function listGroups(db: Kysely<DB>): Promise<Group[]> {
+  const rows = await withMemberCount(db).orderBy(sql`lower(user_groups.name)`).orderBy('user_groups.id').execute();
   return rows.map((row) => ({ ...toGroup(row), memberCount: Number(row.member_count) }));
+}
+
+export interface GroupPage {
+  groups: Group[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+export interface GroupListOptions {
+  /** Part of the name or friendly name, any case. */
+  q?: string;
+  /** Only these groups (a picker naming the groups it holds). */
+  ids?: string[];
+  page?: number;
+  pageSize?: number;
+}
+
+/**
+ * A page of groups by name (case-insensitive, from the `lower(name)` index), with member
+ * counts and how many groups match: an installation may have thousands, and the screens and
+ * pickers show a page at a time.
+ */
+export async function listGroupsPage(db: Kysely<DB>, options: GroupListOptions = {}): Promise<GroupPage> {
+  const { page, pageSize, offset } = pageWindow(options, { pageSize: 50, maxPageSize: 200 });
+  const q = options.q?.trim();
+  const conditions: Expression<SqlBool>[] = [];
+  if (q) conditions.push(anyColumnContains(db, ['user_groups.name', 'user_groups.friendly_name'], q));
+  if (options.ids) conditions.push(options.ids.length > 0 ? sql<SqlBool>`user_groups.id in (${sql.join(options.ids)})` : sql<SqlBool>`1 = 0`);
+  const matches = conditions.length > 0 ? sql<SqlBool>`${sql.join(conditions, sql` and `)}` : sql<SqlBool>`1 = 1`;
+  const [rows, count] = await Promise.all([
+    db.selectFrom('user_groups').selectAll().where(matches).orderBy(sql`lower(user_groups.name)`).orderBy('user_groups.id').limit(pageSize).offset(offset).execute(),
+    db.selectFrom('user_groups').where(matches).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  // Members are counted for the page's groups only, not for every group the OFFSET skips.
+  const counts = new Map<string, number>();
+  if (rows.length > 0) {
+    const counted = await db
+      .selectFrom('user_group_members')
+      .select(['group_id', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('group_id', 'in', rows.map((row) => row.id))
+      .groupBy('group_id')
+      .execute();
+    for (const row of counted) counts.set(row.group_id, Number(row.n));
+  }
+  return { groups: rows.map((row) => ({ ...toGroup(row), memberCount: counts.get(row.id) ?? 0 })), total: Number(count.n), page, pageSize };
 }
 
 export async function findGroup(db: Kysely<DB>, id: string): Promise<Group | null> {
@@ -146,7 +195,7 @@ export async function deleteGroup(db: Kysely<DB>, id: string): Promise<void> {
       `only members of this group may sign in to ${names}; deleting it would open them to everyone, so change their allowed groups first`,
     );
   }
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     const members = await listGroupMemberIds(trx, id);
     const result = await trx.deleteFrom('user_groups').where('id', '=', id).executeTakeFirst();
     if (Number(result.numDeletedRows) === 0) throw new DomainError('not_found', 'group not found');
@@ -162,7 +211,6 @@ export async function listGroupMemberIds(db: Kysely<DB>, groupId: string): Promi
   return rows.map((row) => row.user_id);
 }
 
-/** The members of a group as users, by username. */
 /** A page of a group's members by username, and how many there are: a group may hold every user. */
 export async function membersOfGroup(
   db: Kysely<DB>,
@@ -170,14 +218,40 @@ export async function membersOfGroup(
   options: { page?: number; pageSize?: number } = {},
 ): Promise<{ members: User[]; total: number; page: number; pageSize: number }> {
   await requireGroup(db, groupId);
-  const page = Math.max(1, options.page ?? 1);
-  const pageSize = Math.min(500, Math.max(1, options.pageSize ?? 100));
-  const query = db.selectFrom('users').innerJoin('user_group_members', 'user_group_members.user_id', 'users.id').where('user_group_members.group_id', '=', groupId);
-  const [rows, count] = await Promise.all([
-    query.selectAll('users').orderBy(sql`lower(users.username)`).limit(pageSize).offset((page - 1) * pageSize).execute(),
-    query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  const { page, pageSize, offset } = pageWindow(options, { pageSize: 100, maxPageSize: 500 });
+  const [members, everyone] = await Promise.all([
+    db.selectFrom('user_group_members').select((eb) => eb.fn.countAll<number>().as('n')).where('group_id', '=', groupId).executeTakeFirstOrThrow(),
+    db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
   ]);
-  return { members: rows.map(toUser), total: Number(count.n), page, pageSize };
+  const total = Number(members.n);
+  if (total === 0 || offset >= total) return { members: [], total, page, pageSize };
+  // Two ways to the page. Sorting the members reads all of them; walking the users in username
+  // order (their lower(username) index) and keeping the members reads about
+  // (offset + pageSize) / (the members' share of all users) users and sorts nothing. A group
+  // holding most users (an "everyone" group) takes the walk: its first page reads ~100 users
+  // instead of sorting 10,000; a small group is quicker sorted.
+  const walked = ((offset + pageSize) * Number(everyone.n)) / total;
+  const isMember = (eb: ExpressionBuilder<DB, 'users'>) =>
+    eb.exists(
+      eb
+        .selectFrom('user_group_members')
+        .select('user_group_members.user_id')
+        .whereRef('user_group_members.user_id', '=', 'users.id')
+        .where('user_group_members.group_id', '=', groupId),
+    );
+  const rows =
+    walked < total
+      ? await db.selectFrom('users').selectAll().where(isMember).orderBy(sql`lower(username)`).limit(pageSize).offset(offset).execute()
+      : await db
+          .selectFrom('users')
+          .innerJoin('user_group_members', 'user_group_members.user_id', 'users.id')
+          .where('user_group_members.group_id', '=', groupId)
+          .selectAll('users')
+          .orderBy(sql`lower(users.username)`)
+          .limit(pageSize)
+          .offset(offset)
+          .execute();
+  return { members: rows.map(toUser), total, page, pageSize };
 }
 
 /** Adds one user to a group (no change when already in it). */
@@ -195,7 +269,7 @@ export async function addGroupMember(db: Kysely<DB>, groupId: string, userId: st
 /** Takes one user out of a group, and what the group gave them. */
 export async function removeGroupMember(db: Kysely<DB>, groupId: string, userId: string): Promise<void> {
   await requireGroup(db, groupId);
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     const removed = await trx.deleteFrom('user_group_members').where('group_id', '=', groupId).where('user_id', '=', userId).executeTakeFirst();
     if (Number(removed.numDeletedRows) > 0) await revokeLostAccess(trx, { userIds: [userId] });
   });
@@ -248,7 +322,7 @@ export async function groupClaimOfUser(db: Kysely<DB>, userId: string): Promise<
 export async function setGroupMembers(db: Kysely<DB>, groupId: string, userIds: string[]): Promise<void> {
   await requireGroup(db, groupId);
   const unique = [...new Set(userIds)];
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     if (unique.length > 0) {
       const found = await trx.selectFrom('users').select('id').where('id', 'in', unique).execute();
       if (found.length !== unique.length) throw new DomainError('invalid', 'one or more users do not exist', 'userIds');
@@ -265,7 +339,7 @@ export async function setGroupMembers(db: Kysely<DB>, groupId: string, userIds: 
 /** Replaces a user's groups with exactly these groups. */
 export async function setUserGroups(db: Kysely<DB>, userId: string, groupIds: string[]): Promise<void> {
   const unique = [...new Set(groupIds)];
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     const user = await trx.selectFrom('users').select('id').where('id', '=', userId).executeTakeFirst();
     if (!user) throw new DomainError('not_found', 'user not found');
     if (unique.length > 0) {

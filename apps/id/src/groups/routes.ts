@@ -11,7 +11,7 @@ import {
   removeGroupMember,
   createGroup,
   deleteGroup,
-  listGroups,
+  listGroupsPage,
   membersOfGroup,
   requireGroup,
   setGroupMembers,
@@ -33,12 +33,24 @@ const memberBody = z.object({ userId: z.string().min(1).max(128) });
 const memberParams = idParams.extend({ userId: z.string().min(1).max(128) });
 const pageNumber = z.coerce.number().int('must be a whole number').min(1, 'must be at least 1');
 const membersQuery = z.object({ page: pageNumber.optional(), pageSize: pageNumber.max(500, 'must be at most 500').optional() });
+const listQuery = z.object({
+  q: z.string().max(200, 'must be at most 200 characters').optional(),
+  // The groups a picker holds, to show their names: group IDs separated by commas.
+  ids: z
+    .string()
+    .max(4000)
+    .transform((value) => value.split(',').map((id) => id.trim()).filter(Boolean))
+    .pipe(z.array(z.string().max(128)).max(100, 'at most 100 IDs at a time'))
+    .optional(),
+  page: pageNumber.optional(),
+  pageSize: pageNumber.max(200, 'must be at most 200').optional(),
+});
 
-/** /api/admin/groups: user groups, whose friendly names relying parties see in the groups claim. */
+/** /api/admin/groups: user groups (a page at a time, with a search), whose friendly names relying parties see in the groups claim. */
 export async function registerGroupAdminRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const db = ctx.database.db;
 
-  app.get('/groups', async () => ({ groups: await listGroups(db) }));
+  app.get('/groups', async (request) => listGroupsPage(db, parseInput(listQuery, request.query)));
 
   app.post('/groups', async (request, reply) => {
     const group = await createGroup(db, parseInput(groupFields, request.body));
