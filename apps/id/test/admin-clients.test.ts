@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findClient, listClients } from '../src/clients/clients.js';
 import { DB_PROVIDERS, api, signedInUser, startTestServer, type TestServer } from './support/server.js';
 
 describe.each(DB_PROVIDERS)('admin API: OIDC clients on %s', (provider) => {
@@ -127,6 +128,66 @@ describe.each(DB_PROVIDERS)('admin API: OIDC clients on %s', (provider) => {
     expect(res.body).toMatchObject({ error: 'invalid', field });
   });
 
+  it('refuses wildcards and other URLs that could never match, naming the entry in words, on create and update', async () => {
+    const refusals: [Record<string, string[]>, string, string][] = [
+      [
+        { callbackUrls: ['https://app.home.example/cb', 'https://*.home.example/cb'] },
+        'callbackUrls.1',
+        'Callback URL 2 "https://*.home.example/cb" contains a *, but callback URLs are matched exactly and wildcards are not supported; list each URL in full',
+      ],
+      [
+        { callbackUrls: ['*'] },
+        'callbackUrls.0',
+        'Callback URL "*" contains a *, but callback URLs are matched exactly and wildcards are not supported; list each URL in full',
+      ],
+      [
+        { callbackUrls: ['https://app.home.example/cb'], logoutCallbackUrls: ['https://app.home.example/*'] },
+        'logoutCallbackUrls.0',
+        'Logout callback URL "https://app.home.example/*" contains a *, but callback URLs are matched exactly and wildcards are not supported; list each URL in full',
+      ],
+      [
+        { callbackUrls: ['not a url'] },
+        'callbackUrls.0',
+        'Callback URL "not a url" is not an absolute URL; enter it in full, like https://app.example.com/callback',
+      ],
+      [
+        { callbackUrls: ['ftp://files.home.example/cb'] },
+        'callbackUrls.0',
+        'Callback URL "ftp://files.home.example/cb" must start with https:// or http:// (or an app\'s own scheme such as com.example.app:/callback)',
+      ],
+      [{ callbackUrls: ['https://app.home.example/cb#'] }, 'callbackUrls.0', 'Callback URL "https://app.home.example/cb#" must not contain a #fragment'],
+      [{ callbackUrls: ['https://app.home.example/cb', '  '] }, 'callbackUrls.1', 'Callback URL 2 is empty; enter a URL or remove it'],
+      [{ callbackUrls: [] }, 'callbackUrls', 'Enter at least one callback URL'],
+    ];
+    const before = (await listClients(server.ctx.database.db)).length;
+    for (const [urls, field, message] of refusals) {
+      const res = await api(server, 'POST', '/api/admin/clients', { cookie: admin, body: { name: 'Wildcard app', ...urls } });
+      expect(res.status, JSON.stringify(urls)).toBe(400);
+      expect(res.body).toEqual({ error: 'invalid', field, message });
+    }
+    expect((await listClients(server.ctx.database.db)).length).toBe(before);
+
+    const created = await api(server, 'POST', '/api/admin/clients', {
+      cookie: admin,
+      // Pasted with spaces; a phone app's own scheme (RFC 8252) is a callback too.
+      body: { name: 'Immich', callbackUrls: [' https://photos.home.example/auth/login ', 'app.immich:///oauth-callback'] },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.client.callbackUrls).toEqual(['https://photos.home.example/auth/login', 'app.immich:///oauth-callback']);
+    for (const [urls, field, message] of refusals) {
+      const res = await api(server, 'PATCH', `/api/admin/clients/${created.body.client.id}`, { cookie: admin, body: urls });
+      expect(res.body).toEqual({ error: 'invalid', field, message });
+    }
+    expect((await findClient(server.ctx.database.db, created.body.client.id))?.callbackUrls).toEqual(created.body.client.callbackUrls);
+  });
+
+  it('names a missing field in words', async () => {
+    const res = await api(server, 'POST', '/api/admin/clients', { cookie: admin, body: { callbackUrls: ['https://app.home.example/cb'] } });
+    expect(res.body).toEqual({ error: 'invalid', field: 'name', message: 'Enter a name' });
+    const noUrls = await api(server, 'POST', '/api/admin/clients', { cookie: admin, body: { name: 'No URLs' } });
+    expect(noUrls.body).toEqual({ error: 'invalid', field: 'callbackUrls', message: 'Enter a callback URL' });
+  });
+
   it('records how a confidential client sends its secret', async () => {
     const created = await api(server, 'POST', '/api/admin/clients', { cookie: admin, body: { ...dashy, name: 'Poster', isPublic: false } });
     expect(created.body.client.authMethod).toBe('client_secret_basic');
@@ -146,6 +207,37 @@ describe.each(DB_PROVIDERS)('admin API: OIDC clients on %s', (provider) => {
     });
     expect(res.status).toBe(400);
     expect(res.body.field).toBe('callbackUrls.0');
+  });
+
+  it('lists clients a page at a time by name, searched by name or client ID, with a total', async () => {
+    const ids: string[] = [];
+    for (const name of ['Paged app b', 'paged app A', 'Paged app C']) {
+      const res = await api(server, 'POST', '/api/admin/clients', { cookie: admin, body: { ...dashy, name } });
+      expect(res.status).toBe(201);
+      ids.push(res.body.client.id);
+    }
+    const list = async (query: string) => {
+      const res = await api(server, 'GET', `/api/admin/clients?${query}`, { cookie: admin });
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      return res.body as { clients: { id: string; name: string; callbackUrls: string[] }[]; total: number; page: number; pageSize: number };
+    };
+
+    const first = await list('q=PAGED%20APP&pageSize=2');
+    expect(first).toMatchObject({ total: 3, page: 1, pageSize: 2 });
+    expect(first.clients.map((c) => c.name)).toEqual(['paged app A', 'Paged app b']);
+    expect(first.clients[0]!.callbackUrls).toEqual(dashy.callbackUrls);
+    expect((await list('q=paged%20app&page=2&pageSize=2')).clients.map((c) => c.name)).toEqual(['Paged app C']);
+    // A client ID, or part of one, finds its client.
+    expect((await list(`q=${ids[2]!.slice(0, 13)}`)).clients.map((c) => c.id)).toEqual([ids[2]]);
+    expect((await list('q=no%20such%20app')).total).toBe(0);
+
+    const all = await list('');
+    expect(all.pageSize).toBe(50);
+    expect(all.total).toBeGreaterThanOrEqual(3);
+
+    for (const query of ['page=0', 'pageSize=201', `q=${'x'.repeat(201)}`]) {
+      expect((await api(server, 'GET', `/api/admin/clients?${query}`, { cookie: admin })).status, query).toBe(400);
+    }
   });
 
   it('deletes a client and answers 404 for unknown ones', async () => {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DomainError } from '../errors.js';
+import { fieldErrorMessage } from './field-errors.js';
 
 /** Parses a request part with a schema; the first problem becomes a 400 naming the field. */
 export function parseInput<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
@@ -7,7 +8,8 @@ export function parseInput<T extends z.ZodType>(schema: T, value: unknown): z.in
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const field = issue?.path.map(String).join('.') || undefined;
-  const message = issue ? (field ? `${field}: ${issue.message}` : issue.message) : 'invalid input';
+  // In words about the field ("Enter a username"), shown beside it by the web app.
+  const message = issue ? fieldErrorMessage(issue, value) : 'The request is not valid';
   throw new DomainError('invalid', message, field);
 }
 
