@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Selectable } from 'kysely';
+import { sql } from 'kysely';
+import type { Kysely, Selectable, SqlBool } from 'kysely';
+import { anyColumnContains, pageWindow } from '../db/search.js';
 import type { DB, OidcClientsTable } from '../db/schema.js';
-import { isoTimestamp, nowIso } from '../db/database.js';
-import { hashToken, randomToken } from '../crypto/crypto.js';
+import { inTransaction, isoTimestamp, nowIso } from '../db/database.js';
+import { constantTimeEqual, hashToken, randomToken } from '../crypto/crypto.js';
 import { DomainError, isUniqueViolation } from '../errors.js';
+import { checkLaunchUrl, logoPath } from './launch.js';
 import { clientIdsHeldBy, revokeAllOfClient, revokeUserClient, userIdsHolding } from '../oidc/revocation.js';
 
 export interface OidcClient {
@@ -24,6 +27,10 @@ export interface OidcClient {
   hasSecret: boolean;
   /** How a confidential client sends its secret: an HTTP Basic header, or fields in the form body. */
   authMethod: ClientAuthMethod;
+  /** Where "My apps" opens the app; null lists it without a link. */
+  launchUrl: string | null;
+  /** Path of the uploaded logo (content-addressed, cacheable); null without one. */
+  logoUrl: string | null;
 }
 
 export const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post'] as const;
@@ -38,21 +45,63 @@ export interface OidcClientInput {
   trusted?: boolean;
   allowedGroupIds?: string[];
   authMethod?: ClientAuthMethod;
+  /** An absolute http(s) URL; null or "" clears it. */
+  launchUrl?: string | null;
 }
 
-/** Callback URLs are matched exactly, so they are stored exactly as given (after validation). */
-export function checkCallbackUrl(raw: string, field: string): string {
+/** The two lists of URLs a client registers, as the admin screen and the API name them. */
+export type CallbackField = 'callbackUrls' | 'logoutCallbackUrls';
+
+const CALLBACK_LABELS: Record<CallbackField, string> = { callbackUrls: 'Callback URL', logoutCallbackUrls: 'Logout callback URL' };
+
+/**
+ * An app's own scheme (RFC 8252 §7.1), for phone apps such as Immich's `app.immich:///oauth-callback`:
+ * a reverse domain name, so it always has a dot and can never be `javascript:` or `data:`.
+ */
+const PRIVATE_USE_SCHEME = /^[a-z][a-z0-9+-]*(\.[a-z0-9+-]+)+:$/;
+
+/**
+ * What is wrong with a callback URL, as the end of a sentence that begins with it ("contains
+ * a *, ..."), or undefined when it is usable. Callback URLs are matched exactly (no wildcards:
+ * `oidc-provider` compares `redirect_uri` by equality), so anything that would be stored but
+ * could never match is refused.
+ */
+export function callbackUrlProblem(raw: string): string | undefined {
+  const value = raw.trim();
+  if (!value) return 'is empty; enter a URL or remove it';
+  if (value.includes('*')) return 'contains a *, but callback URLs are matched exactly and wildcards are not supported; list each URL in full';
   let url: URL;
   try {
-    url = new URL(raw);
+    url = new URL(value);
   } catch {
-    throw new DomainError('invalid', `"${raw}" is not an absolute URL`, field);
+    return 'is not an absolute URL; enter it in full, like https://app.example.com/callback';
   }
-  if (url.hash) throw new DomainError('invalid', `"${raw}" must not contain a #fragment`, field);
-  if (url.protocol === 'javascript:' || url.protocol === 'data:' || url.protocol === 'file:') {
-    throw new DomainError('invalid', `"${raw}" uses a scheme that cannot be a callback`, field);
+  const web = url.protocol === 'https:' || url.protocol === 'http:';
+  if (!web && !PRIVATE_USE_SCHEME.test(url.protocol)) {
+    return "must start with https:// or http:// (or an app's own scheme such as com.example.app:/callback)";
   }
-  return raw;
+  if (web && !url.host) return 'has no host';
+  if (value.includes('#')) return 'must not contain a #fragment';
+  return undefined;
+}
+
+/**
+ * Checks one callback URL and returns it trimmed, or refuses it with a message naming the
+ * entry. `index` is the entry's place in its list; `count` how many the list has.
+ */
+export function checkCallbackUrl(raw: string, field: CallbackField, index = 0, count = 1): string {
+  const value = raw.trim();
+  const problem = callbackUrlProblem(value);
+  if (problem) {
+    const name = count > 1 ? `${CALLBACK_LABELS[field]} ${index + 1}` : CALLBACK_LABELS[field];
+    throw new DomainError('invalid', value ? `${name} "${value}" ${problem}` : `${name} ${problem}`, `${field}.${index}`);
+  }
+  return value;
+}
+
+/** Checks a list of callback URLs, returning them trimmed. */
+export function checkCallbackUrls(urls: readonly string[], field: CallbackField): string[] {
+  return urls.map((url, index) => checkCallbackUrl(url, field, index, urls.length));
 }
 
 function parseList(json: string): string[] {
@@ -79,6 +128,8 @@ function toClient(row: Selectable<OidcClientsTable>, allowedGroupIds: string[]):
     allowedGroupIds,
     hasSecret: row.secret_hash !== null,
     authMethod: row.token_endpoint_auth_method === 'client_secret_post' ? 'client_secret_post' : 'client_secret_basic',
+    launchUrl: row.launch_url ?? null,
+    logoUrl: row.logo_hash ? logoPath(row.id, row.logo_hash) : null,
   };
 }
 
@@ -175,13 +226,40 @@ export async function listClients(db: Kysely<DB>): Promise<OidcClient[]> {
   return rows.map((row) => toClient(row, groups.get(row.id) ?? []));
 }
 
-function checkInput(input: Partial<OidcClientInput>): void {
-  if (input.name !== undefined && !input.name.trim()) throw new DomainError('invalid', 'name is required', 'name');
+export interface ClientPage {
+  clients: OidcClient[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+/**
+ * A page of clients by name (case-insensitive, from the `lower(name)` index), optionally those
+ * whose name or client ID contains `q`, and how many match.
+ */
+export async function listClientsPage(db: Kysely<DB>, options: { q?: string; page?: number; pageSize?: number } = {}): Promise<ClientPage> {
+  const { page, pageSize, offset } = pageWindow(options, { pageSize: 50, maxPageSize: 200 });
+  const q = options.q?.trim();
+  const matches = q ? anyColumnContains(db, ['name', 'id'], q) : sql<SqlBool>`1 = 1`;
+  const [rows, count] = await Promise.all([
+    db.selectFrom('oidc_clients').selectAll().where(matches).orderBy(sql`lower(name)`).orderBy('id').limit(pageSize).offset(offset).execute(),
+    db.selectFrom('oidc_clients').where(matches).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  const groups = await allowedGroupsOf(db, rows.map((row) => row.id));
+  return { clients: rows.map((row) => toClient(row, groups.get(row.id) ?? [])), total: Number(count.n), page, pageSize };
+}
+
+/** Checks an input and returns it with its callback URLs trimmed; every way in (API, CLI, file) comes through here. */
+function checkInput<T extends Partial<OidcClientInput>>(input: T): T {
+  if (input.name !== undefined && !input.name.trim()) throw new DomainError('invalid', 'Enter a name', 'name');
+  const checked = { ...input };
   if (input.callbackUrls !== undefined) {
-    if (input.callbackUrls.length === 0) throw new DomainError('invalid', 'at least one callback URL is required', 'callbackUrls');
-    input.callbackUrls.forEach((url) => checkCallbackUrl(url, 'callbackUrls'));
+    if (input.callbackUrls.length === 0) throw new DomainError('invalid', 'Enter at least one callback URL', 'callbackUrls');
+    checked.callbackUrls = checkCallbackUrls(input.callbackUrls, 'callbackUrls');
   }
-  input.logoutCallbackUrls?.forEach((url) => checkCallbackUrl(url, 'logoutCallbackUrls'));
+  if (input.logoutCallbackUrls !== undefined) checked.logoutCallbackUrls = checkCallbackUrls(input.logoutCallbackUrls, 'logoutCallbackUrls');
+  if (input.launchUrl !== undefined) checked.launchUrl = checkLaunchUrl(input.launchUrl);
+  return checked;
 }
 
 async function writeAllowedGroups(trx: Kysely<DB>, clientId: string, groupIds: string[]): Promise<void> {
@@ -201,14 +279,14 @@ export async function createClient(
   db: Kysely<DB>,
   input: OidcClientInput & { /** A client ID to use instead of a new UUID (scripted setups). */ id?: string },
 ): Promise<{ client: OidcClient; secret: string | null }> {
-  checkInput(input);
+  input = checkInput(input);
   if (input.id !== undefined && !/^[A-Za-z0-9._~-]{1,128}$/.test(input.id)) {
     throw new DomainError('invalid', 'a client ID is 1 to 128 letters, digits or . _ ~ -', 'id');
   }
   const id = input.id ?? randomUUID();
   const now = nowIso();
   const secret = input.isPublic ? null : randomToken(32);
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     await trx
       .insertInto('oidc_clients')
       .values({
@@ -223,6 +301,7 @@ export async function createClient(
         trusted: input.trusted ? 1 : 0,
         secret_hash: secret === null ? null : hashToken(secret),
         token_endpoint_auth_method: input.authMethod ?? 'client_secret_basic',
+        launch_url: input.launchUrl ?? null,
       })
       .execute()
       .catch((error: unknown) => {
@@ -244,7 +323,7 @@ export async function updateClient(
   id: string,
   input: Partial<OidcClientInput>,
 ): Promise<{ client: OidcClient; secret: string | null }> {
-  checkInput(input);
+  input = checkInput(input);
   const existing = await requireClient(db, id);
   const isPublic = input.isPublic ?? existing.isPublic;
   let secret: string | null = null;
@@ -254,7 +333,7 @@ export async function updateClient(
     secret = randomToken(32);
     secretHash = hashToken(secret);
   }
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     await trx
       .updateTable('oidc_clients')
       .set({
@@ -266,6 +345,7 @@ export async function updateClient(
         pkce_enabled: (input.pkceEnabled ?? existing.pkceEnabled) || isPublic ? 1 : 0,
         ...(input.trusted !== undefined && { trusted: input.trusted ? 1 : 0 }),
         ...(input.authMethod !== undefined && { token_endpoint_auth_method: input.authMethod }),
+        ...(input.launchUrl !== undefined && { launch_url: input.launchUrl }),
         ...(secretHash !== undefined && { secret_hash: secretHash }),
       })
       .where('id', '=', id)
@@ -289,8 +369,23 @@ export async function regenerateClientSecret(db: Kysely<DB>, id: string): Promis
   return secret;
 }
 
+/** Sets a confidential client's secret to one chosen elsewhere (a provisioning file's); only its hash is kept. */
+export async function setClientSecret(db: Kysely<DB>, id: string, secret: string): Promise<void> {
+  const client = await requireClient(db, id);
+  if (client.isPublic) throw new DomainError('invalid', 'a public client has no secret', 'isPublic');
+  if (secret.length < 16) throw new DomainError('invalid', 'a client secret must be at least 16 characters long', 'secret');
+  await db.updateTable('oidc_clients').set({ secret_hash: hashToken(secret), updated_at: nowIso() }).where('id', '=', id).execute();
+  forgetCachedClients(db);
+}
+
+/** Whether a client's stored secret is this one, without ever reading the secret back. */
+export async function clientSecretIs(db: Kysely<DB>, id: string, secret: string): Promise<boolean> {
+  const { row } = await clientRecord(db, id);
+  return row?.secret_hash != null && constantTimeEqual(row.secret_hash, hashToken(secret));
+}
+
 export async function deleteClient(db: Kysely<DB>, id: string): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     const result = await trx.deleteFrom('oidc_clients').where('id', '=', id).executeTakeFirst();
     if (Number(result.numDeletedRows) === 0) throw new DomainError('not_found', 'OIDC client not found');
     await revokeAllOfClient(trx, id);
