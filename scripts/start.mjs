@@ -4,28 +4,24 @@
 // Variables you set yourself (APP_URL, ENCRYPTION_KEY, DB_*, DASHBOARD_PORT, DASHBOARD_URL,
 // HEARTH_DATA_DIR, USER_DATA_DIR, ...) win.
 import { execFileSync, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { applyLocalEnv } from './local-env.mjs';
 import { assertNodeVersion } from './node-version.mjs';
+import { DASHBOARD_CLIENT_ID, writeStartProvisioning } from './start-provisioning.mjs';
 
 assertNodeVersion();
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const dataDir = process.env.HEARTH_DATA_DIR ?? join(root, 'data');
+// The data folder, its database and its key: the same module tells `npm run hearth-id` where they are.
+const { dataDir } = applyLocalEnv(process.env, { create: true });
 const userDataDir = process.env.USER_DATA_DIR ?? join(root, 'user-data');
 const idBin = join(root, 'apps/id/bin/hearth-id.js');
 const dashboardBin = join(root, 'apps/dashboard/bin/hearth-dashboard.js');
-mkdirSync(dataDir, { recursive: true });
+/** The node options on a bin's first line (`#!/usr/bin/env -S node --max-semi-space-size=2`), given here as this Node.js runs it. */
+const nodeOptionsOf = (bin) => (/^#!.*\bnode((?: --[\w-]+(?:=\S+)?)*)\s*$/m.exec(readFileSync(bin, 'utf8').split('\n')[0])?.[1] ?? '').split(' ').filter(Boolean);
 mkdirSync(userDataDir, { recursive: true });
-
-// A real random key, made once and kept beside the database it protects.
-const keyFile = join(dataDir, 'encryption-key');
-if (!process.env.ENCRYPTION_KEY && !process.env.ENCRYPTION_KEY_FILE) {
-  if (!existsSync(keyFile)) writeFileSync(keyFile, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
-  process.env.ENCRYPTION_KEY = readFileSync(keyFile, 'utf8').trim();
-}
 
 const appUrl = process.env.APP_URL ?? 'http://localhost:1411';
 const dashboardPort = process.env.DASHBOARD_PORT ?? '4000';
@@ -41,20 +37,21 @@ const idEnv = {
 
 function hearthId(...args) {
   try {
-    return execFileSync(process.execPath, [idBin, ...args], { env: idEnv, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+    return execFileSync(process.execPath, [...nodeOptionsOf(idBin), idBin, ...args], { env: idEnv, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
   } catch (error) {
     process.stderr.write(error.stderr || `${error.message}\n`);
     process.exit(1);
   }
 }
 
-// The dashboard's client and admin group, created once; the first admin joins the group.
-const clientId = 'hearth-dashboard';
-hearthId('create-group', '--name', 'Dashboard admins', '--friendly-name', 'admins', '--if-missing');
-hearthId(
-  'create-client', '--id', clientId, '--if-missing', '--name', 'Hearth Dashboard', '--public', '--trusted',
-  '--callback-url', dashboardUrl, '--callback-url', `${dashboardUrl}/`, '--logout-callback-url', dashboardUrl,
-);
+// The dashboard's client and admin group, created once (a provisioning file that Hearth ID
+// applies at boot); the first admin joins the group. Your own PROVISIONING_FILE is applied
+// too: ours first, here, then yours when the server starts.
+const clientId = DASHBOARD_CLIENT_ID;
+const provisioningFile = join(dataDir, 'provisioning.yaml');
+writeStartProvisioning(provisioningFile, { appUrl, dashboardUrl, clientId });
+if (idEnv.PROVISIONING_FILE) hearthId('provision', provisioningFile);
+else idEnv.PROVISIONING_FILE = provisioningFile;
 
 const confFile = join(userDataDir, 'conf.yml');
 if (!existsSync(confFile)) {
@@ -93,7 +90,7 @@ sections:
 const children = [];
 let stopping = false;
 function run(name, script, env) {
-  const child = spawn(process.execPath, [script], { env, stdio: 'inherit' });
+  const child = spawn(process.execPath, [...nodeOptionsOf(script), script], { env, stdio: 'inherit' });
   child.on('exit', (code, signal) => {
     if (!stopping) {
       console.error(`${name} stopped (${signal ?? `exit code ${code}`}); stopping the rest.`);

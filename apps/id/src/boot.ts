@@ -26,10 +26,13 @@ export async function startIdServer(config: Config, logger = createLogger(config
   // the database opens and a first start makes its signing key on the thread pool.
   const serverModule = import('./http/server.js');
   serverModule.catch(() => {}); // awaited below; this only keeps an early failure from being "unhandled"
+  // A bad PROVISIONING_FILE stops the start before the database is even opened.
+  const provision = config.provisioning && (await (await import('./provisioning/at-boot.js')).prepareBootProvisioning(config.provisioning));
   const database = await openDatabase(config);
   try {
     const keys = deriveKeys(config.encryptionKey);
     await checkEncryptionKey(database, keys.dataKey);
+    if (provision) await provision(database, logger);
     const jwks = await loadSigningKeys(database, keys.dataKey);
     const ctx: AppContext = { config, database, keys, logger };
     const { createIdServer } = await serverModule;

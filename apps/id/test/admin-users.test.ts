@@ -106,21 +106,21 @@ describe.each(DB_PROVIDERS)('admin API: users on %s', (provider) => {
   });
 
   describe('validation', () => {
+    const USERNAME_RULE = 'Username must be 1 to 64 letters, digits or _ . @ -, starting with a letter or digit';
     it.each([
-      [{}, 'username'],
-      [{ username: '' }, 'username'],
-      [{ username: 'has space' }, 'username'],
-      [{ username: '-leading-dash' }, 'username'],
-      [{ username: 'a'.repeat(65) }, 'username'],
-      [{ username: 42 }, 'username'],
-      [{ username: 'bob', email: 'not-an-email' }, 'email'],
-      [{ username: 'bob', firstName: 'x'.repeat(101) }, 'firstName'],
-      [{ username: 'bob', isAdmin: 'yes' }, 'isAdmin'],
-    ])('refuses %j with a 400 naming %s', async (body, field) => {
+      [{}, 'username', 'Enter a username'],
+      [{ username: '' }, 'username', 'Enter a username'],
+      [{ username: 'has space' }, 'username', USERNAME_RULE],
+      [{ username: '-leading-dash' }, 'username', USERNAME_RULE],
+      [{ username: 'a'.repeat(65) }, 'username', USERNAME_RULE],
+      [{ username: 42 }, 'username', 'Username must be text'],
+      [{ username: 'bob', email: 'not-an-email' }, 'email', 'Enter a valid email address'],
+      [{ username: 'bob', firstName: 'x'.repeat(101) }, 'firstName', 'First name must be at most 100 characters'],
+      [{ username: 'bob', isAdmin: 'yes' }, 'isAdmin', 'Administrator must be true or false'],
+    ])('refuses %j with a 400 naming %s, in words', async (body, field, message) => {
       const res = await api(server, 'POST', '/api/admin/users', { cookie: admin, body });
       expect(res.status).toBe(400);
-      expect(res.body).toMatchObject({ error: 'invalid', field });
-      expect(res.body.message).toContain(field);
+      expect(res.body).toEqual({ error: 'invalid', field, message });
     });
 
     it('validates PATCH bodies and query strings too', async () => {
@@ -176,6 +176,25 @@ describe.each(DB_PROVIDERS)('admin API: users on %s', (provider) => {
       expect(byName.body.users.map((u: { username: string }) => u.username)).toEqual(['pager-3']);
       const byEmail = await api(server, 'GET', '/api/admin/users?search=p4%40pages', { cookie: admin });
       expect(byEmail.body.users.map((u: { username: string }) => u.username)).toEqual(['pager-4']);
+    });
+
+    it('continues from the username at the edge of a page (after, before), with or without a search', async () => {
+      for (const name of ['Keyset-c', 'keyset-a', 'keyset-e', 'KEYSET-b', 'keyset-d']) await createUser({ username: name });
+      const usernames = (res: { body: { users: { username: string }[] } }) => res.body.users.map((u) => u.username);
+      const get = (query: string) => api(server, 'GET', `/api/admin/users?${query}`, { cookie: admin });
+
+      const next = await get('q=keyset&pageSize=2&page=2&after=KEYSET-b');
+      expect(next.status).toBe(200);
+      expect(next.body).toMatchObject({ total: 5, page: 2, pageSize: 2 });
+      expect(usernames(next)).toEqual(['Keyset-c', 'keyset-d']);
+      expect(usernames(await get('search=keyset&pageSize=2&page=3&after=keyset-d'))).toEqual(['keyset-e']);
+      expect(usernames(await get('search=keyset&pageSize=2&page=2&before=keyset-e'))).toEqual(['Keyset-c', 'keyset-d']);
+      expect(usernames(await get('search=keyset&pageSize=2&page=1&before=keyset-c'))).toEqual(['keyset-a', 'KEYSET-b']);
+
+      // Without a search, the whole list in username order, from the index.
+      const all = await get('pageSize=3&after=keyset-a');
+      expect(usernames(all)).toEqual(['KEYSET-b', 'Keyset-c', 'keyset-d']);
+      expect(all.body.total).toBeGreaterThan(5);
     });
 
     it('treats % and _ in a search as plain characters', async () => {

@@ -70,5 +70,9 @@ describe('scripting Hearth ID from the command line', () => {
     const bad = await runCli(['create-client', '--name', 'Bad', '--callback-url', 'not a url'], server.env);
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toContain('"not a url" is not an absolute URL');
+    // A wildcard would be stored as a literal that never matches: refused, as in the admin screen.
+    const wildcard = await runCli(['create-client', '--name', 'Wild', '--callback-url', 'https://*.lan/cb'], server.env);
+    expect(wildcard.code).not.toBe(0);
+    expect(wildcard.stderr).toContain('Callback URL "https://*.lan/cb" contains a *, but callback URLs are matched exactly and wildcards are not supported');
   });
 });

@@ -16,6 +16,20 @@ describe.each(DB_PROVIDERS)('first admin and login links on %s', (provider) => {
   });
   afterAll(async () => server?.stop());
 
+  it('answers a setup form with a missing or bad field in words, naming the field', async () => {
+    for (const [body, field, message] of [
+      [{}, 'username', 'Enter a username'],
+      [{ username: '   ' }, 'username', 'Enter a username'],
+      [{ username: 'admin', email: 'not-an-email' }, 'email', 'Enter a valid email address'],
+      [{ username: 'admin', firstName: 'x'.repeat(101) }, 'firstName', 'First name must be at most 100 characters'],
+    ] as const) {
+      const res = await api(server, 'POST', '/api/setup', { body });
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(res.body).toEqual({ error: 'invalid', field, message });
+    }
+    expect((await api(server, 'GET', '/api/setup')).body).toEqual({ setupRequired: true });
+  });
+
   it('offers setup while no user exists; 20 concurrent attempts create exactly one admin; then setup is gone', async () => {
     expect((await api(server, 'GET', '/api/setup')).body).toEqual({ setupRequired: true });
     const attempts = await Promise.all(

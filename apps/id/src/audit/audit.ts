@@ -12,7 +12,8 @@ export type AuditEvent =
   | 'passkey_added'
   | 'passkey_removed'
   | 'setup_completed'
-  | 'admin_change';
+  | 'admin_change'
+  | 'grant_revoked';
 
 export interface AuditEntry {
   event: AuditEvent;

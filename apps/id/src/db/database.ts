@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Kysely, PostgresDialect, sql } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import type { Config, DbProvider } from '../config/config.js';
 import { ConfigError } from '../config/config.js';
 import { migrateToLatest } from './migrations.js';
@@ -19,7 +19,7 @@ export interface Database {
 }
 
 /** PostgreSQL hands back bigint and timestamps in shapes the rest of the code should not see. */
-function postgresTypes(): pg.CustomTypesConfig {
+function postgresTypes(types: typeof pg.types): pg.CustomTypesConfig {
   const parsers: Record<number, (value: string) => unknown> = {
     20: (value) => Number(value), // int8, also count(*)
     1114: (value) => new Date(`${value.replace(' ', 'T')}Z`).toISOString(), // timestamp
@@ -27,7 +27,7 @@ function postgresTypes(): pg.CustomTypesConfig {
   };
   return {
     getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-      parsers[oid] ?? pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
+      parsers[oid] ?? types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
   };
 }
 
@@ -57,7 +57,9 @@ export async function openDatabase(config: Pick<Config, 'db'>): Promise<Database
     }
     db = new Kysely<DB>({ dialect: nodeSqliteDialect(sqlite) });
   } else {
-    const pool = new pg.Pool({ connectionString, types: postgresTypes(), max: 10, connectionTimeoutMillis: 10_000 });
+    // The driver loads only for PostgreSQL: on SQLite it would be memory for nothing (about 9 MB loaded alone).
+    const { default: pg } = await import('pg');
+    const pool = new pg.Pool({ connectionString, types: postgresTypes(pg.types), max: 10, connectionTimeoutMillis: 10_000 });
     pool.on('error', () => {
       // An idle client lost its connection; the pool replaces it. /healthz reports outages.
     });
@@ -99,6 +101,15 @@ export async function openDatabase(config: Pick<Config, 'db'>): Promise<Database
     );
   }
   return database;
+}
+
+/**
+ * Runs fn in a transaction, or in the caller's when db already is one: a domain function that
+ * needs several statements to hold together can then also be one step of a larger change
+ * (a provisioning file is applied whole or not at all).
+ */
+export async function inTransaction<T>(db: Kysely<DB>, fn: (trx: Kysely<DB>) => Promise<T>): Promise<T> {
+  return db.isTransaction ? fn(db) : db.transaction().execute(fn);
 }
 
 /** Current time as epoch seconds, the unit of every expires_at column. */

@@ -197,6 +197,45 @@ function migrations(provider: DbProvider): Record<string, Migration> {
         await db.schema.createIndex('rate_limit_hits_reset').on('rate_limit_hits').column('reset_at').execute();
       },
     },
+    '0005_admin_lists': {
+      // The admin lists page through groups and clients by name, from an index rather than a sort.
+      async up(db: AnyDb) {
+        // With the id, so that the order is total (pages never share or skip a row) and needs no sort.
+        await sql`create index user_groups_name on user_groups (lower(name), id)`.execute(db);
+        await sql`create index oidc_clients_name on oidc_clients (lower(name), id)`.execute(db);
+        if (provider !== 'postgres') return;
+        // A user search is `%term%` over five columns: a trigram index answers it without reading
+        // every user, where the server offers pg_trgm (a contrib module; trusted since PostgreSQL 13,
+        // so a database owner may create it). Without it, the search reads every user, as before.
+        const available = await sql`select 1 from pg_available_extensions where name = 'pg_trgm'`.execute(db);
+        if (available.rows.length === 0) return;
+        await sql`savepoint pg_trgm`.execute(db);
+        try {
+          await sql`create extension if not exists pg_trgm`.execute(db);
+          // The same expression as the search in users/users.ts (userSearchText), or it goes unused.
+          await sql`create index users_search_trgm on users using gin ((lower(coalesce(username, '') || chr(10) || coalesce(email, '') || chr(10) || coalesce(first_name, '') || chr(10) || coalesce(last_name, '') || chr(10) || coalesce(display_name, ''))) gin_trgm_ops)`.execute(db);
+          await sql`release savepoint pg_trgm`.execute(db);
+        } catch {
+          // Not allowed to create the extension here: searches stay scans, and migrations go on.
+          await sql`rollback to savepoint pg_trgm`.execute(db);
+        }
+      },
+    },
+    '0006_client_launch': {
+      // "My apps": where a client's app opens, and its logo (bytes apart, so reading a client stays small).
+      async up(db: AnyDb) {
+        await db.schema.alterTable('oidc_clients').addColumn('launch_url', 'text').execute();
+        await db.schema.alterTable('oidc_clients').addColumn('logo_hash', 'text').execute();
+        await db.schema
+          .createTable('oidc_client_logos')
+          .addColumn('client_id', 'text', (c) => c.primaryKey().references('oidc_clients.id').onDelete('cascade'))
+          .addColumn('content_type', 'text', (c) => c.notNull())
+          .addColumn('hash', 'text', (c) => c.notNull())
+          .addColumn('data_base64', 'text', (c) => c.notNull())
+          .addColumn('updated_at', timestamp, (c) => c.notNull())
+          .execute();
+      },
+    },
   };
 }
 

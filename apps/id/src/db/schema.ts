@@ -48,6 +48,20 @@ export interface OidcClientsTable {
   secret_hash: string | null;
   /** client_secret_basic or client_secret_post, for confidential clients. */
   token_endpoint_auth_method: Generated<string>;
+  /** Where "My apps" opens the app (absolute http(s) URL); null lists the app without a link. */
+  launch_url: Generated<string | null>;
+  /** The content hash of the client's logo (oidc_client_logos), null without one. */
+  logo_hash: Generated<string | null>;
+}
+
+/** A client's logo, as uploaded (after its type was checked by its bytes). */
+export interface OidcClientLogosTable {
+  client_id: string;
+  content_type: string;
+  /** SHA-256 (hex) of the bytes: the logo's ETag and part of its URL. */
+  hash: string;
+  data_base64: string;
+  updated_at: string;
 }
 
 export interface OidcClientAllowedGroupsTable {
@@ -147,6 +161,7 @@ export interface DB {
   user_group_members: UserGroupMembersTable;
   oidc_clients: OidcClientsTable;
   oidc_client_allowed_groups: OidcClientAllowedGroupsTable;
+  oidc_client_logos: OidcClientLogosTable;
   passkeys: PasskeysTable;
   webauthn_challenges: WebauthnChallengesTable;
   sessions: SessionsTable;

@@ -1,16 +1,14 @@
-import { fileURLToPath } from 'node:url';
 import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
-import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
-import fastifyStatic from '@fastify/static';
 import type Provider from 'oidc-provider';
 import type { AppContext } from './context.js';
 import { handleError, handleNotFound } from './errors.js';
 import { installSessions } from './session-hooks.js';
 import { installCsrfProtection } from './csrf.js';
 import { installInputGuards } from './input-guards.js';
+import { addSecurityHeaders, securityHeaders } from './security-headers.js';
 import { fastifyTrustProxy } from './client-address.js';
 import { rateLimitPluginOptions } from './rate-limit.js';
 import { registerOidcRoutes } from './oidc-dispatch.js';
@@ -21,7 +19,9 @@ import { registerInteractionRoutes } from '../oidc/interaction-routes.js';
 import { registerSetupRoutes } from '../setup/routes.js';
 import { registerOneTimeAccessRoutes } from '../one-time-access/routes.js';
 import { registerAccountRoutes } from '../users/account-routes.js';
+import { registerAppRoutes } from '../clients/app-routes.js';
 import { registerAdminRoutes } from './admin-routes.js';
+import { registerProvisioningSchemaRoute } from '../provisioning/routes.js';
 import { registerPasskeyRoutes } from '../passkeys/routes.js';
 import { registerWebApp } from '../web-app/routes.js';
 
@@ -29,8 +29,6 @@ export interface IdServer {
   app: FastifyInstance;
   provider: Provider;
 }
-
-const PUBLIC_DIR = fileURLToPath(new URL('../../public/', import.meta.url));
 
 const CSP_DIRECTIVES = {
   defaultSrc: ["'self'"],
@@ -66,19 +64,18 @@ export async function createIdServer(ctx: AppContext, jwks: PrivateJwk[]): Promi
   app.setErrorHandler(handleError);
   app.setNotFoundHandler(handleNotFound);
 
-  await app.register(fastifyCookie);
-  await app.register(fastifyHelmet, {
-    contentSecurityPolicy: { useDefaults: false, directives: CSP_DIRECTIVES },
-    // Cross-origin isolation headers would break OIDC popups and redirects; HSTS belongs to the TLS proxy.
-    crossOriginEmbedderPolicy: false,
-    hsts: false,
-  });
+  // Cookies are parsed where they are read (the session hook), not on every request.
+  await app.register(fastifyCookie, { hook: false });
+  // Cross-origin isolation headers would break OIDC popups and redirects; HSTS belongs to the TLS proxy.
+  const helmetOptions = { crossOriginEmbedderPolicy: false, hsts: false } as const;
+  const headers = await securityHeaders({ ...helmetOptions, contentSecurityPolicy: { useDefaults: false, directives: CSP_DIRECTIVES } });
+  addSecurityHeaders(app, headers);
   await app.register(fastifyRateLimit, rateLimitPluginOptions(ctx.database));
-  await app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: '/static/', decorateReply: false });
 
   // What the API answers is about one person (or, for admins, everyone): never for a cache.
-  app.addHook('onSend', async (request, reply) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     if (request.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
+    done(null, payload);
   });
 
   installSessions(app, ctx);
@@ -93,11 +90,16 @@ export async function createIdServer(ctx: AppContext, jwks: PrivateJwk[]): Promi
   await registerSetupRoutes(app, ctx);
   await registerOneTimeAccessRoutes(app, ctx);
   await registerAccountRoutes(app, ctx);
+  await registerAppRoutes(app, ctx);
   await registerPasskeyRoutes(app, ctx);
   await registerAdminRoutes(app, ctx);
+  await registerProvisioningSchemaRoute(app);
   const { interactionDetails } = await registerInteractionRoutes(app, ctx, provider);
+  const oidcHeaders = await securityHeaders({ ...helmetOptions, contentSecurityPolicy: { useDefaults: false, directives: OIDC_CSP_DIRECTIVES } });
   await registerOidcRoutes(app, provider, ctx.config, {
-    helmet: { contentSecurityPolicy: { useDefaults: false, directives: OIDC_CSP_DIRECTIVES } },
+    // Set over the app's: only what differs (the CSP).
+    securityHeaders: Object.fromEntries(Object.entries(oidcHeaders).filter(([name, value]) => headers[name] !== value)),
+    database: ctx.database,
   });
   await registerWebApp(app, ctx, undefined, { interactionDetails });
 

@@ -12,7 +12,7 @@ import { createAdapterClass } from './adapter.js';
 import { CLIENT_AUTH_METHODS, assertRegisteredSecretMethod } from './client-auth.js';
 import { assertClaimsParameter } from './claims-parameter.js';
 import { authorizationPostAsGet } from './authorization-post.js';
-import { afterLogoutPage, askBeforeSigningOut, hearthSessionOf, logoutConfirmationPage } from './logout.js';
+import { afterLogoutPage, askBeforeSigningOut, hearthSessionOf, keepClientOnSignedOutPage, logoutConfirmationPage, returnAppOf } from './logout.js';
 
 export const OIDC_SCOPES = ['openid', 'profile', 'email', 'groups', 'offline_access'] as const;
 
@@ -170,7 +170,7 @@ export function createOidcProvider(ctx: AppContext, jwks: PrivateJwk[]): Provide
         },
         async postLogoutSuccessSource(koa) {
           koa.type = 'html';
-          koa.body = afterLogoutPage((await hearthSessionOf(db, koa)) !== null);
+          koa.body = afterLogoutPage((await hearthSessionOf(db, koa)) !== null, await returnAppOf(db, koa.oidc.client?.clientId));
         },
       },
     },
@@ -214,6 +214,7 @@ export function createOidcProvider(ctx: AppContext, jwks: PrivateJwk[]): Provide
   // POST at the authorization endpoint becomes the same request as a GET (see the module).
   provider.use(authorizationPostAsGet(OIDC_ROUTES.authorization));
   askBeforeSigningOut(provider, db);
+  keepClientOnSignedOutPage(provider);
 
   // Confidential clients' secrets are stored as SHA-256 hashes; compare hash to hash.
   const clientPrototype = provider.Client.prototype as unknown as {

@@ -6,7 +6,12 @@ import { noContent } from '../http/guards.js';
 import { email, optionalText, parseInput } from '../http/validation.js';
 import { recordAudit } from '../audit/audit.js';
 import { groupsOfUser, setUserGroups } from '../groups/groups.js';
-import { createOneTimeAccessToken, oneTimeAccessUrl } from '../one-time-access/one-time-access.js';
+import {
+  ONE_TIME_ACCESS_MAX_TTL_SECONDS,
+  ONE_TIME_ACCESS_MIN_TTL_SECONDS,
+  createOneTimeAccessToken,
+  oneTimeAccessUrl,
+} from '../one-time-access/one-time-access.js';
 import { deleteSessionsOfUser } from '../sessions/sessions.js';
 import {
   USERNAME_PATTERN,
@@ -43,6 +48,11 @@ const userPatch = userFields.extend({ disabled: z.boolean().optional() }).partia
 
 const listQuery = z.object({
   search: z.string().max(200).optional(),
+  // The same as search, named as the groups and clients lists name it.
+  q: z.string().max(200).optional(),
+  // Keyset paging: the last (or first) username of the page on screen, for the next (or previous) page.
+  after: z.string().max(200).optional(),
+  before: z.string().max(200).optional(),
   page: pageNumber.optional(),
   pageSize: pageNumber.max(100, 'must be at most 100').optional(),
 });
@@ -51,7 +61,12 @@ const groupIdsBody = z.object({ groupIds: z.array(z.string().max(128)).max(1000)
 
 const tokenBody = z.object({
   // Up to a week: a link handed to someone who is not at their desk today.
-  ttlSeconds: z.number().int().min(60).max(7 * 24 * 3600).optional(),
+  ttlSeconds: z
+    .number()
+    .int('must be a whole number of seconds')
+    .min(ONE_TIME_ACCESS_MIN_TTL_SECONDS, 'a login link must live at least 1 minute')
+    .max(ONE_TIME_ACCESS_MAX_TTL_SECONDS, 'a login link may live at most 7 days')
+    .optional(),
 });
 
 /** /api/admin/users: the people who can sign in, their groups, and login links for them. */
@@ -59,7 +74,8 @@ export async function registerUserAdminRoutes(app: FastifyInstance, ctx: AppCont
   const db = ctx.database.db;
 
   app.get('/users', async (request) => {
-    return listUsers(db, parseInput(listQuery, request.query));
+    const { q, search, ...paging } = parseInput(listQuery, request.query);
+    return listUsers(db, { ...paging, search: search || q });
   });
 
   app.post('/users', async (request, reply) => {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { SqliteAdapter, sql } from 'kysely';
-import type { Kysely, Selectable } from 'kysely';
+import { sql } from 'kysely';
+import type { Kysely, Selectable, SqlBool } from 'kysely';
+import { anyColumnContains, containsPattern, isSqlite } from '../db/search.js';
 import type { DB, UsersTable } from '../db/schema.js';
 import { isoTimestamp, nowIso } from '../db/database.js';
 import { DomainError, isUniqueViolation } from '../errors.js';
@@ -84,7 +85,7 @@ function checkUsername(username: string): void {
   if (!USERNAME_PATTERN.test(username)) {
     throw new DomainError(
       'invalid',
-      'username must be 1 to 64 letters, digits or _ . @ -, starting with a letter or digit',
+      'Username must be 1 to 64 letters, digits or _ . @ -, starting with a letter or digit',
       'username',
     );
   }
@@ -109,7 +110,7 @@ export async function createUser(db: Kysely<DB>, input: UserInput): Promise<User
   try {
     await db.insertInto('users').values(row).execute();
   } catch (error) {
-    if (isUniqueViolation(error)) throw new DomainError('conflict', `the username "${input.username}" is already taken`, 'username');
+    if (isUniqueViolation(error)) throw new DomainError('conflict', `The username "${input.username}" is already taken`, 'username');
     throw error;
   }
   return requireUser(db, row.id);
@@ -139,7 +140,7 @@ export async function updateUser(db: Kysely<DB>, id: string, input: Partial<User
       .where('id', '=', id)
       .execute();
   } catch (error) {
-    if (isUniqueViolation(error)) throw new DomainError('conflict', `the username "${input.username}" is already taken`, 'username');
+    if (isUniqueViolation(error)) throw new DomainError('conflict', `The username "${input.username}" is already taken`, 'username');
     throw error;
   }
   // Disabling ends every grant and token, so that enabling the account again revives none of them.
@@ -153,6 +154,12 @@ export async function deleteUser(db: Kysely<DB>, id: string): Promise<void> {
   await revokeAllOfUser(db, id);
 }
 
+/**
+ * What a user search looks in on PostgreSQL: the searched columns in one lower-cased text. It
+ * must stay the expression of the `users_search_trgm` index (migration 0005_admin_lists).
+ */
+const userSearchText = sql`lower(coalesce(username, '') || chr(10) || coalesce(email, '') || chr(10) || coalesce(first_name, '') || chr(10) || coalesce(last_name, '') || chr(10) || coalesce(display_name, ''))`;
+
 export interface UserPage {
   users: User[];
   total: number;
@@ -160,48 +167,47 @@ export interface UserPage {
   pageSize: number;
 }
 
-/** Lists users by username, optionally filtered by a search over username, name and email. */
+/**
+ * Lists users by username, optionally filtered by a search over username, name and email.
+ * `after` (or `before`) names the last (or first) username of the page on screen and answers
+ * the next (or previous) page straight from the username index, however deep: an OFFSET reads
+ * and skips every row before the page (on PostgreSQL, computing each one's lower(username)).
+ */
 export async function listUsers(
   db: Kysely<DB>,
-  options: { search?: string; page?: number; pageSize?: number } = {},
+  options: { search?: string; page?: number; pageSize?: number; after?: string; before?: string } = {},
 ): Promise<UserPage> {
   const page = Math.max(1, options.page ?? 1);
   const pageSize = Math.min(100, Math.max(1, options.pageSize ?? 20));
   const search = options.search?.trim().toLowerCase();
-  const offset = (page - 1) * pageSize;
-  if (!search) {
-    // In username order straight from its index, and a count from the same.
-    const [rows, count] = await Promise.all([
-      db.selectFrom('users').selectAll().orderBy(sql`lower(username)`).limit(pageSize).offset(offset).execute(),
-      db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-    ]);
+  const after = options.after?.toLowerCase();
+  const before = after === undefined ? options.before?.toLowerCase() : undefined;
+  const keyset = after !== undefined || before !== undefined;
+  const offset = keyset ? 0 : (page - 1) * pageSize;
+  // PostgreSQL searches one expression, the one its trigram index (migration 0005_admin_lists)
+  // holds, so the index finds the matches when pg_trgm is there; SQLite tests each column.
+  let matching = db.selectFrom('users');
+  if (search) {
+    matching = matching.where(
+      isSqlite(db)
+        ? anyColumnContains(db, ['username', 'email', 'first_name', 'last_name', 'display_name'], search)
+        : sql<SqlBool>`${userSearchText} like ${containsPattern(search)} escape '\\'`,
+    );
+  }
+  let paged = matching;
+  if (after !== undefined) paged = paged.where(sql<string>`lower(username)`, '>', after);
+  if (before !== undefined) paged = paged.where(sql<string>`lower(username)`, '<', before);
+  const ordered = paged.orderBy(sql`lower(username)`, before !== undefined ? 'desc' : 'asc').limit(pageSize).offset(offset);
+  const countAll = () => matching.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  if (!search || keyset) {
+    // In username order straight from its index, and a count beside it.
+    const [rows, count] = await Promise.all([ordered.selectAll().execute(), countAll()]);
+    if (before !== undefined) rows.reverse();
     return { users: rows.map(toUser), total: Number(count.n), page, pageSize };
   }
-  const pattern = `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-  // SQLite's LIKE already ignores ASCII case, as far as its lower() goes, and is three times
-  // faster without lower() around every column; PostgreSQL's LIKE needs the lower().
-  const folded = db.getExecutor().adapter instanceof SqliteAdapter;
-  const query = db.selectFrom('users').where((eb) =>
-    eb.or(
-      ['username', 'email', 'first_name', 'last_name', 'display_name'].map((column) =>
-        folded
-          ? eb(sql`${sql.ref(column)}`, 'like', sql`${pattern} escape '\\'`)
-          : eb(sql`lower(coalesce(${sql.ref(column)}, ''))`, 'like', sql`${pattern} escape '\\'`),
-      ),
-    ),
-  );
-  // A search reads every row anyway: one pass gives the page and, beside each row, the total.
-  const rows = await query
-    .selectAll()
-    .select(sql<number>`count(*) over ()`.as('total_matches'))
-    .orderBy(sql`lower(username)`)
-    .limit(pageSize)
-    .offset(offset)
-    .execute();
-  const total =
-    rows.length > 0
-      ? Number(rows[0]!.total_matches)
-      : Number((await query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  // A search reads every match anyway: one pass gives the page and, beside each row, the total.
+  const rows = await ordered.selectAll().select(sql<number>`count(*) over ()`.as('total_matches')).execute();
+  const total = rows.length > 0 ? Number(rows[0]!.total_matches) : Number((await countAll()).n);
   return { users: rows.map(toUser), total, page, pageSize };
 }
 

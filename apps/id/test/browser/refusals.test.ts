@@ -25,7 +25,7 @@ describe('sign-in refusals a person can act on', () => {
     await person.page.keyboard.press('Tab');
     expect(await person.page.evaluate<string>('document.activeElement.textContent.trim()')).toBe('Sign in with a passkey');
     await person.page.keyboard.press('Enter');
-    await person.page.waitForURL(`${server.url}/settings/account`);
+    await person.page.waitForURL(`${server.url}/apps`);
   });
 
   it('answers a used login link with "Token is invalid or expired"', async () => {

@@ -50,7 +50,7 @@ describe('the setup guide, through the web app', () => {
     await screenshot(page, 'admin-oidc-client');
 
     // Create the admin group.
-    await page.getByRole('link', { name: 'User groups' }).click();
+    await page.getByRole('link', { name: 'User groups', exact: true }).click();
     await page.getByRole('button', { name: 'Add group' }).click();
     await page.getByLabel('Name', { exact: true }).fill('Dashy admins');
     await page.getByLabel('Friendly name').fill('admins');

@@ -48,16 +48,17 @@ describe('first run in a browser: setup wizard, passkey, sign out, sign in', () 
     await screenshot(page, 'sign-in');
 
     await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
-    await page.waitForURL(`${server.url}/settings/account`);
-    await page.getByText('Signed in as pocketid-admin (administrator)').waitFor();
+    // A passkey sign-in lands on the home page, My apps.
+    await page.waitForURL(`${server.url}/apps`);
+    await page.getByText('Signed in as pocketid-admin').waitFor();
 
     // Passkey autofill: the sign-in page also offers the passkey in the browser's autofill,
     // which Chrome's virtual authenticator picks at once.
     const verified = page.waitForResponse((response) => response.url().endsWith('/api/passkey-login/verify') && response.status() === 200);
     await page.getByRole('button', { name: 'Sign out' }).click();
     await verified;
-    await page.waitForURL(`${server.url}/settings/account`);
-    await page.getByText('Signed in as pocketid-admin (administrator)').waitFor();
+    await page.waitForURL(`${server.url}/apps`);
+    await page.getByText('Signed in as pocketid-admin').waitFor();
     expect(errors).toEqual([]);
   });
 });

@@ -18,6 +18,7 @@ export const routes: Route[] = [
   { pattern: /^\/(login)?$/, access: 'guest', load: () => import('../routes/login/LoginPage.svelte') },
   { pattern: /^\/setup$/, access: 'public', load: () => import('../routes/setup/SetupPage.svelte') },
   { pattern: /^\/interaction\/(?<uid>[^/]+)$/, access: 'public', load: () => import('../routes/interaction/InteractionPage.svelte') },
+  { pattern: /^\/apps$/, access: 'signed-in', load: () => import('../routes/apps/MyAppsPage.svelte') },
   { pattern: /^\/settings(\/account)?$/, access: 'signed-in', load: () => import('../routes/settings/AccountPage.svelte') },
   { pattern: /^\/admin(\/users)?$/, access: 'admin', load: () => import('../routes/admin/users/UsersPage.svelte') },
   { pattern: /^\/admin\/users\/(?<id>[^/]+)$/, access: 'admin', load: () => import('../routes/admin/users/UserPage.svelte') },

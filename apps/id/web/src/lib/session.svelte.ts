@@ -20,6 +20,17 @@ export async function refreshSession(): Promise<void> {
   }
 }
 
+/**
+ * After a sign-in in this page (a passkey): the sign-in answer names the user only, and the
+ * groups left over are those of nobody (signed out). Both are read again, so that screens
+ * showing groups are right without a reload.
+ */
+export async function startSession(user: User): Promise<void> {
+  session.user = user;
+  session.groups = [];
+  await refreshSession();
+}
+
 export async function checkSetup(): Promise<void> {
   try {
     await api.get('/api/setup');

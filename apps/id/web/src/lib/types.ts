@@ -56,6 +56,22 @@ export interface OidcClient {
   allowedGroupIds: string[];
   hasSecret: boolean;
   authMethod: 'client_secret_basic' | 'client_secret_post';
+  launchUrl: string | null;
+  logoUrl: string | null;
+}
+
+/** An app on the home page (GET /api/me/apps). */
+export interface MyApp {
+  id: string;
+  name: string;
+  launchUrl: string | null;
+  logoUrl: string | null;
+}
+
+/** An app the person has granted access to (GET /api/me/apps, `granted`). */
+export interface GrantedApp extends MyApp {
+  grantedAt: string | null;
+  scopes: string[];
 }
 
 export interface AuditEntry {

@@ -10,6 +10,7 @@ const EVENTS: Record<string, string> = {
   one_time_access_created: 'Login link created',
   one_time_access_used: 'Signed in with a login link',
   admin_change: 'Admin change',
+  grant_revoked: 'App access revoked',
   setup_completed: 'First administrator created',
 };
 
