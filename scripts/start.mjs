@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { portOwner, portProblem } from './lib/port-owner.mjs';
 import { assertNodeVersion } from './node-version.mjs';
 
 assertNodeVersion();
@@ -38,6 +39,30 @@ const idEnv = {
   PORT: process.env.PORT ?? (new URL(appUrl).port || '1411'),
   DB_CONNECTION_STRING: process.env.DB_CONNECTION_STRING ?? join(dataDir, 'hearth-id.db'),
 };
+
+// Before building anything: a port that is taken (usually Hearth already running) ends here,
+// with one line naming who holds it, and the running instance is left alone.
+const host = process.env.HOST ?? '0.0.0.0';
+for (const [name, port, variable] of [['Hearth ID', idEnv.PORT, 'PORT'], ['Hearth Dashboard', dashboardPort, 'DASHBOARD_PORT']]) {
+  const problem = await portProblem(port, host);
+  if (problem === 'EADDRINUSE') {
+    const owner = portOwner(port);
+    console.error(`Cannot start ${name}: port ${port} is already in use${owner ? ` by ${owner}` : ''}. Is Hearth already running? Stop it, or set ${variable}.`);
+    process.exit(1);
+  }
+  if (problem) {
+    console.error(`Cannot start ${name} on port ${port} (${problem}); choose another with ${variable}.`);
+    process.exit(1);
+  }
+}
+
+// Builds only what changed since the last build (nothing, on a second start).
+try {
+  execFileSync(process.execPath, [join(root, 'scripts/build.mjs'), '--if-changed'], { stdio: 'inherit' });
+} catch {
+  console.error('The build failed (see above); nothing was started.');
+  process.exit(1);
+}
 
 function hearthId(...args) {
   try {
@@ -100,12 +125,23 @@ function run(name, script, env) {
       stop(code || 1);
     }
   });
-  children.push(child);
+  children.push({ name, child });
 }
+const isRunning = ({ child }) => child.exitCode === null && child.signalCode === null;
+/** Stops what runs, saying what, and exits once each has finished its open requests. */
 function stop(code = 0) {
+  if (stopping) {
+    process.exit(code); // a second Ctrl+C: now
+  }
   stopping = true;
-  for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
-  setTimeout(() => process.exit(code), 500).unref();
+  const running = children.filter(isRunning);
+  if (running.length > 0) console.log(`\nStopping ${running.map(({ name }) => name).join(' and ')}...`);
+  for (const { child } of running) child.kill('SIGTERM');
+  Promise.all(running.map(({ name, child }) => new Promise((resolve) => {
+    if (!isRunning({ child })) resolve();
+    else child.once('exit', () => { console.log(`${name} stopped.`); resolve(); });
+  }))).then(() => process.exit(code));
+  setTimeout(() => process.exit(code), 12_000).unref();
 }
 process.on('SIGINT', () => stop(0));
 process.on('SIGTERM', () => stop(0));
