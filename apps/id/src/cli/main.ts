@@ -10,6 +10,7 @@ import { isSetupRequired, joinDefaultAdminGroup } from '../setup/setup.js';
 import { createGroup, findGroupByFriendlyName } from '../groups/groups.js';
 import { createClient, findClient } from '../clients/clients.js';
 import { createUser, findUserByUsername } from '../users/users.js';
+import { registerOperationsCommands } from './operations.js';
 
 /** Runs fn with the configured database open; every command shares the server's configuration. */
 async function withDatabase<T>(fn: (database: Database, config: Config) => Promise<T>): Promise<T> {
@@ -169,6 +170,8 @@ program
       console.error('Restart every Hearth ID process to start signing with it.');
     });
   });
+
+registerOperationsCommands(program, withDatabase);
 
 try {
   await program.parseAsync(process.argv);
