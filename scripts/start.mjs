@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { applyLocalEnv } from './local-env.mjs';
+import { portOwner, portProblem } from './lib/port-owner.mjs';
 import { assertNodeVersion } from './node-version.mjs';
 import { DASHBOARD_CLIENT_ID, writeStartProvisioning } from './start-provisioning.mjs';
 
@@ -34,6 +35,30 @@ const idEnv = {
   PORT: process.env.PORT ?? (new URL(appUrl).port || '1411'),
   DB_CONNECTION_STRING: process.env.DB_CONNECTION_STRING ?? join(dataDir, 'hearth-id.db'),
 };
+
+// Before building anything: a port that is taken (usually Hearth already running) ends here,
+// with one line naming who holds it, and the running instance is left alone.
+const host = process.env.HOST ?? '0.0.0.0';
+for (const [name, port, variable] of [['Hearth ID', idEnv.PORT, 'PORT'], ['Hearth Dashboard', dashboardPort, 'DASHBOARD_PORT']]) {
+  const problem = await portProblem(port, host);
+  if (problem === 'EADDRINUSE') {
+    const owner = portOwner(port);
+    console.error(`Cannot start ${name}: port ${port} is already in use${owner ? ` by ${owner}` : ''}. Is Hearth already running? Stop it, or set ${variable}.`);
+    process.exit(1);
+  }
+  if (problem) {
+    console.error(`Cannot start ${name} on port ${port} (${problem}); choose another with ${variable}.`);
+    process.exit(1);
+  }
+}
+
+// Builds only what changed since the last build (nothing, on a second start).
+try {
+  execFileSync(process.execPath, [join(root, 'scripts/build.mjs'), '--if-changed'], { stdio: 'inherit' });
+} catch {
+  console.error('The build failed (see above); nothing was started.');
+  process.exit(1);
+}
 
 function hearthId(...args) {
   try {
@@ -97,18 +122,30 @@ function run(name, script, env) {
       stop(code || 1);
     }
   });
-  children.push(child);
+  children.push({ name, child });
 }
+const isRunning = ({ child }) => child.exitCode === null && child.signalCode === null;
+/** Stops what runs, saying what, and exits once each has finished its open requests. */
 function stop(code = 0) {
+  if (stopping) {
+    process.exit(code); // a second Ctrl+C: now
+  }
   stopping = true;
-  for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
-  setTimeout(() => process.exit(code), 500).unref();
+  const running = children.filter(isRunning);
+  if (running.length > 0) console.log(`\nStopping ${running.map(({ name }) => name).join(' and ')}...`);
+  for (const { child } of running) child.kill('SIGTERM');
+  Promise.all(running.map(({ name, child }) => new Promise((resolve) => {
+    if (!isRunning({ child })) resolve();
+    else child.once('exit', () => { console.log(`${name} stopped.`); resolve(); });
+  }))).then(() => process.exit(code));
+  setTimeout(() => process.exit(code), 12_000).unref();
 }
 process.on('SIGINT', () => stop(0));
 process.on('SIGTERM', () => stop(0));
 
+/** Polls until the URL answers 200 (true), for up to a minute on a slow or busy machine (false), or until stopping. */
 async function waitFor(url) {
-  for (let i = 0; i < 100; i += 1) {
+  for (let i = 0; i < 600 && !stopping; i += 1) {
     try {
       if ((await fetch(url)).ok) return true;
     } catch {
@@ -128,4 +165,7 @@ if (await waitFor(`http://127.0.0.1:${idEnv.PORT}/healthz`)) {
   if (setup?.ok) console.log(`\nCreate the first admin: ${appUrl}/setup`);
   const shown = (dir) => (relative(process.cwd(), dir).startsWith('..') ? dir : `./${relative(process.cwd(), dir)}`);
   console.log(`\nData lives in ${shown(dataDir)} and ${shown(userDataDir)}. Stop with Ctrl+C.\n`);
+} else if (!stopping) {
+  console.error(`Hearth ID did not answer at http://127.0.0.1:${idEnv.PORT}/healthz within a minute; stopping.`);
+  stop(1);
 }

@@ -1,10 +1,19 @@
 // `hearth-dashboard`: read the environment, build the server, listen, and stop cleanly.
-// Every startup problem ends in one line on stderr and a non-zero exit.
+// Every startup problem ends in one line on stderr and a non-zero exit. With arguments
+// (`--help`, `--version`, `validate <file>`), the command line in command-line.ts answers;
+// it is loaded only then, so serving costs nothing for it.
 import { pino } from 'pino';
 import { readDashboardEnv } from './config/env.js';
 import { createDashboardServer } from './server.js';
 
-export async function main(): Promise<void> {
+export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
+  if (argv.length === 0) return serve();
+  const { runCommandLine } = await import('./command-line.js');
+  process.exitCode = await runCommandLine(argv, serve);
+}
+
+/** Runs the server until SIGTERM or SIGINT. */
+export async function serve(): Promise<void> {
   let env;
   try {
     env = readDashboardEnv(process.env, process.cwd());

@@ -23,6 +23,8 @@ export default async function compileOnce({ provide }: TestProject): Promise<() 
   const repoModules = join(packageDir, '..', '..', 'node_modules');
   const root = await mkdtemp(join(tmpdir(), 'hearth-dashboard-build-'));
   await symlink(repoModules, join(root, 'node_modules'), 'dir');
+  // `hearth-dashboard --version` reads the package.json beside its compiled folder.
+  await symlink(join(packageDir, 'package.json'), join(root, 'package.json'), 'file');
   const outDir = join(root, 'dist');
   const tsc = join(repoModules, 'typescript', 'bin', 'tsc');
   await promisify(execFile)(process.execPath, [tsc, '-p', join(packageDir, 'tsconfig.build.json'), '--outDir', outDir, '--sourceMap', 'false']);

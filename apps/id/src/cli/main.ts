@@ -12,6 +12,7 @@ import { isSetupRequired, joinDefaultAdminGroup } from '../setup/setup.js';
 import { createGroup, findGroupByFriendlyName } from '../groups/groups.js';
 import { createClient, findClient } from '../clients/clients.js';
 import { createUser } from '../users/users.js';
+import { registerOperationsCommands } from './operations.js';
 
 /** Runs fn with the configured database open; every command shares the server's configuration. */
 async function withDatabase<T>(fn: (database: Database, config: Config) => Promise<T>): Promise<T> {
@@ -185,6 +186,7 @@ program
 
 registerDirectoryCommands(program, withDatabase);
 registerProvisionCommand(program, withDatabase);
+registerOperationsCommands(program, withDatabase);
 
 try {
   await program.parseAsync(process.argv);

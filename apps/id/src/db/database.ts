@@ -93,6 +93,7 @@ export async function openDatabase(config: Pick<Config, 'db'>): Promise<Database
     await migrateToLatest(db, provider);
   } catch (error) {
     await db.destroy().catch(() => {});
+    if (error instanceof ConfigError) throw error; // already says what to do
     const reason = (error as Error).message;
     throw new ConfigError(
       provider === 'postgres'

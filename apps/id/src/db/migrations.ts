@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import { Migrator, type Migration, type MigrationProvider } from 'kysely/migration';
-import type { DbProvider } from '../config/config.js';
+import { ConfigError, type DbProvider } from '../config/config.js';
 
 type AnyDb = Kysely<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -239,8 +239,34 @@ function migrations(provider: DbProvider): Record<string, Migration> {
   };
 }
 
+/** The names of the migrations this program knows, oldest first. */
+export function knownMigrations(provider: DbProvider): string[] {
+  return Object.keys(migrations(provider)).sort();
+}
+
+/**
+ * A database that a newer Hearth ID has migrated would be read with the wrong idea of its
+ * tables: refuse it with what to do, before anything runs.
+ */
+async function refuseNewerDatabase(db: AnyDb, known: Set<string>): Promise<void> {
+  let applied: string[];
+  try {
+    applied = (await db.selectFrom('schema_migrations').select('name').execute()).map((row: { name: string }) => row.name);
+  } catch {
+    return; // a new database: no migrations table yet
+  }
+  const unknown = applied.filter((name) => !known.has(name)).sort();
+  if (unknown.length > 0) {
+    throw new ConfigError(
+      `this database was upgraded by a newer Hearth ID (it has ${unknown.join(', ')}, which this version does not know); ` +
+        'run that version or newer, or restore the backup made before the upgrade (see docs/operations.md)',
+    );
+  }
+}
+
 export async function migrateToLatest(db: AnyDb, provider: DbProvider): Promise<void> {
   const all = migrations(provider);
+  await refuseNewerDatabase(db, new Set(Object.keys(all)));
   const migrationProvider: MigrationProvider = { getMigrations: async () => all };
   const migrator = new Migrator({ db, provider: migrationProvider, migrationTableName: 'schema_migrations', migrationLockTableName: 'schema_migrations_lock' });
   const { error } = await migrator.migrateToLatest();

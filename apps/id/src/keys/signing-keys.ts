@@ -12,8 +12,8 @@ import { DecryptionError, decrypt, encrypt } from '../crypto/crypto.js';
  */
 export const RETIRED_KEY_RETENTION_SECONDS = 2 * 60 * 60;
 
-const ENCRYPTION_CHECK_KEY = 'encryption_check';
-const ENCRYPTION_CHECK_VALUE = 'hearth-id';
+export const ENCRYPTION_CHECK_KEY = 'encryption_check';
+export const ENCRYPTION_CHECK_VALUE = 'hearth-id';
 
 export type PrivateJwk = JsonWebKey & { kid: string; alg: string; use: 'sig' };
 
