@@ -21,7 +21,6 @@ const modules = [
   ['pg', 'apps/id'],
   ['zod', 'apps/id'],
   ['pino', 'apps/id'],
-  ['@fastify/static', 'apps/id'],
   ['@fastify/helmet', 'apps/id'],
   ['@fastify/rate-limit', 'apps/id'],
   ['@fastify/cookie', 'apps/id'],
