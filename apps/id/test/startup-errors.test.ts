@@ -1,8 +1,9 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from './support/cli.js';
+import { BIN, runCli } from './support/cli.js';
 import { freePort } from './support/server.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hearth-id-startup-'));
@@ -75,5 +76,24 @@ describe('a port already in use', () => {
     } finally {
       blocker.close();
     }
+  });
+});
+
+describe('the guide\'s example ENCRYPTION_KEY', () => {
+  it('starts with the guide\'s example ENCRYPTION_KEY, as the guide shows, but warns that it is public', { timeout: 60_000 }, async () => {
+    const child = spawn(process.execPath, [BIN], { env: { PATH: process.env.PATH ?? '', ...base(), LOG_LEVEL: 'warn', ENCRYPTION_KEY: 'local-dev-key-32-bytes-padding!!' } });
+    let output = '';
+    const warning = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        const line = output.split('\n').find((text) => text.includes('ENCRYPTION_KEY'));
+        if (line) resolve(line);
+      });
+      child.on('exit', (code) => reject(new Error(`exited (${code}) without the warning: ${output}`)));
+    });
+    child.kill('SIGTERM');
+    const entry = JSON.parse(warning) as { level: number; msg: string };
+    expect(entry.level).toBe(40);
+    expect(entry.msg).toMatch(/^ENCRYPTION_KEY is the example value from the documentation, which anyone can read: replace it/);
   });
 });

@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import type * as Boot from '../boot.js';
-import { ConfigError, loadConfig, type Config } from '../config/config.js';
+import { ConfigError, DOCUMENTED_EXAMPLE_KEYS, loadConfig, type Config } from '../config/config.js';
 import { deriveKeys } from '../crypto/crypto.js';
 import { openDatabase, type Database } from '../db/database.js';
 import { DomainError } from '../errors.js';
@@ -41,6 +41,12 @@ async function serve(): Promise<void> {
     throw error;
   });
   logger.info({ url: config.appUrl, port: config.port, db: config.db.provider }, `Hearth ID is listening on port ${config.port}`);
+  if (DOCUMENTED_EXAMPLE_KEYS.includes(config.encryptionKey.toString('utf8'))) {
+    logger.warn(
+      'ENCRYPTION_KEY is the example value from the documentation, which anyone can read: replace it before this install holds anything that matters ' +
+        '(a new install: a key from `openssl rand -hex 32`, or leave it unset in Docker to have one generated; an install in use: hearth-id rotate-encryption-key, see docs/operations.md)',
+    );
+  }
   if (await isSetupRequired(server.ctx.database)) {
     logger.info(`No account exists yet: open ${config.appUrl}/setup to create the first admin, or run: hearth-id create-admin --username <name> --email <email>`);
   }

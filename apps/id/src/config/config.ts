@@ -47,6 +47,12 @@ export interface Config {
 
 const DEFAULT_APP_URL = 'http://localhost:1411';
 
+/**
+ * Keys printed in documentation (the Pocket ID guide's compose file): they work, so the
+ * guide's setup runs as shown, but anyone who read the guide holds them, so the server warns.
+ */
+export const DOCUMENTED_EXAMPLE_KEYS: readonly string[] = ['local-dev-key-32-bytes-padding!!'];
+
 /** Reads VAR, or the contents of the file named by VAR_FILE (for Docker/Kubernetes secrets). */
 function readVariable(env: NodeJS.ProcessEnv, name: string): string | undefined {
   const filePath = env[`${name}_FILE`];
