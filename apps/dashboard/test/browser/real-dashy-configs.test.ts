@@ -583,7 +583,8 @@ sections:
       const widget = (type: string) => page.locator(`article[data-widget-type="${type}"]`);
 
       const cpu = widget('gl-current-cpu');
-      await expect.poll(() => cpu.getByRole('meter', { name: 'CPU in use' }).getAttribute('aria-valuenow')).toBe('23.4');
+      // Widgets come after the first frame and their own chunk and data: more than poll's default second on a busy machine.
+      await expect.poll(() => cpu.getByRole('meter', { name: 'CPU in use' }).getAttribute('aria-valuenow'), { timeout: 20_000 }).toBe('23.4');
       expect(await cpu.locator('dl').innerText()).toMatch(/User\s+15\.2%/);
 
       const history = widget('gl-cpu-history');
@@ -593,7 +594,7 @@ sections:
       expect(summary).toContain('User: latest 18.9%, lowest 11.2%, highest 18.9%.');
 
       const disks = widget('gl-disk-space');
-      await expect.poll(() => disks.getByRole('meter').count()).toBe(2);
+      await expect.poll(() => disks.getByRole('meter').count(), { timeout: 20_000 }).toBe(2);
       expect(await disks.getByRole('meter', { name: '/ used' }).getAttribute('aria-valuenow')).toBe('41.3');
       expect(await disks.getByRole('meter', { name: '/srv/media used' }).getAttribute('aria-valuenow')).toBe('88');
       expect(await disks.innerText()).toContain('447 GB free of 3.6 TB');
