@@ -66,7 +66,20 @@ describe('the sign-in screen when an app asks for a fresh sign-in', () => {
     expect(tokens.claims()?.auth_time).toBeGreaterThanOrEqual(before);
   });
 
+  /**
+   * A new tab in Alice's browser (same cookies, no passkey needed): the tab of a test that
+   * ended on the app's callback may still be finishing that navigation, which would
+   * interrupt the next one.
+   */
+  async function freshTab() {
+    const previous = person.page;
+    person.page = await person.context.newPage();
+    person.page.setDefaultTimeout(10_000);
+    await previous.close();
+  }
+
   it('hides "Continue as" when the last sign-in is older than max_age', async () => {
+    await freshTab();
     await signedInSince(600);
     await openRequest({ max_age: '60' });
     await person.page.getByText('Dashy asks for a sign-in within the last minute').waitFor();
@@ -99,6 +112,7 @@ describe('the sign-in screen when an app asks for a fresh sign-in', () => {
     afterAll(async () => new Promise<void>((resolve) => site?.close(() => resolve())));
 
     it('reaches the same sign-in screen, where the Hearth ID session decides', async () => {
+      await freshTab();
       await signedInSince(5);
       const pending = await startAuthorization(shared.server, app.id);
       await person.page.goto(`${siteUrl}/?to=${encodeURIComponent(pending.url.href)}`);
