@@ -25,6 +25,9 @@ beforeAll(async () => {
     '/svg/plex.svg': send('image/svg+xml', SVG),
     '/png/onlypng.png': send('image/png', PNG),
     '/svg/liar.svg': send('image/svg+xml', '<html><body>not an icon</body></html>'),
+    // No SVG (after a while), and a PNG that takes longer than the time left.
+    '/svg/slowpng.svg': (res) => void setTimeout(() => res.writeHead(404).end(), 200),
+    '/png/slowpng.png': (res) => void setTimeout(() => res.writeHead(200, { 'content-type': 'image/png' }).end(PNG), 3_000),
   });
   site = await standIn({
     '/': send('text/html', '<html><head><title>App</title><link rel="icon" type="image/png" href="/static/icon.png"></head><body></body></html>'),
@@ -81,6 +84,8 @@ sections:
         icon: ${images.base}/slow.png
       - title: Gone
         icon: ${images.base}/gone.png
+      - title: Slow PNG
+        icon: hl-slowpng
   - name: Widgets
     widgets:
       - type: image
@@ -147,6 +152,10 @@ describe('icons fetched from other hosts', () => {
     await tile('/slow.png', 'Slow', /no answer within 500 ms/);
     expect(Date.now() - started).toBeLessThan(2_500);
     await tile('/gone.png', 'Gone', /answered HTTP 404/);
+  });
+
+  it('names the whole time allowed when the second of two lookups runs out of it, not what was left after the first', async () => {
+    await expectServed(await dashboard.get('/icons/hl/slowpng?title=Slow'), 'letter', 'no answer within 500 ms');
   });
 
   it('remembers a failure for a while instead of asking again on every page load', async () => {

@@ -7,6 +7,11 @@ import { describeFetchError } from '../auth/issuer.js';
 
 export interface FetchLimits {
   timeoutMs: number;
+  /**
+   * The whole time allowed, as a person would read it in an error, when timeoutMs is only
+   * what remains of it after earlier requests (a favicon lookup shares one deadline).
+   */
+  statedTimeoutMs?: number;
   maxBytes: number;
   maxRedirects: number;
   /** 'truncate' keeps the first maxBytes (enough to read a page's <head>); 'fail' refuses. */
@@ -62,7 +67,7 @@ export async function fetchRemote(url: URL, limits: FetchLimits): Promise<Remote
     }
   } catch (error) {
     if (error instanceof RemoteFetchError) throw error;
-    if (signal.aborted) throw new RemoteFetchError(`no answer within ${limits.timeoutMs} ms`, connection.connected ? undefined : current.host);
+    if (signal.aborted) throw new RemoteFetchError(`no answer within ${limits.statedTimeoutMs ?? limits.timeoutMs} ms`, connection.connected ? undefined : current.host);
     const code = (error as { code?: unknown }).code;
     const unreachable = typeof code === 'string' && UNREACHABLE_CODES.has(code) && !connection.connected;
     throw new RemoteFetchError(describeFetchError(error), unreachable ? current.host : undefined);

@@ -142,6 +142,7 @@ export class RemoteIcons {
   private limits(deadline: number, overrides: Partial<FetchLimits>): FetchLimits {
     return {
       timeoutMs: Math.max(1, deadline - Date.now()),
+      statedTimeoutMs: this.options.timeoutMs,
       maxBytes: this.options.maxBytes,
       maxRedirects: 3,
       overflow: 'fail',
