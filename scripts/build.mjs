@@ -34,7 +34,9 @@ function build(workspace) {
   });
 }
 
-const codes = await Promise.all(workspaces.map(build));
+// What both servers import is built first; the two apps then build side by side.
+const kit = await build('packages/server-kit');
+const codes = kit === 0 ? await Promise.all(workspaces.map(build)) : [kit];
 const failed = codes.some((code) => code !== 0);
 if (!failed) recordBuild(root, stamp);
 process.exit(failed ? 1 : 0);

@@ -5,12 +5,12 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
-const INPUTS = ['apps/id', 'apps/dashboard', 'scripts/build', 'package-lock.json', 'tsconfig.base.json'];
+const INPUTS = ['packages/server-kit', 'apps/id', 'apps/dashboard', 'scripts/build', 'package-lock.json', 'tsconfig.base.json'];
 const SKIPPED = new Set(['node_modules', 'dist', 'test', 'test-results', 'coverage', '.vite']);
 /** Files the build itself writes (the published JSON Schemas): not inputs. */
 const GENERATED = /\.schema\.json$/;
 /** What a build leaves behind; when one is missing, the build runs whatever the stamp says. */
-const OUTPUTS = ['apps/id/dist/cli/main.js', 'apps/id/dist/web/index.html', 'apps/dashboard/dist/main.js', 'apps/dashboard/dist/web/index.html'];
+const OUTPUTS = ['packages/server-kit/dist/index.js', 'apps/id/dist/cli/main.js', 'apps/id/dist/web/index.html', 'apps/dashboard/dist/main.js', 'apps/dashboard/dist/web/index.html'];
 
 function stampFile(root) {
   return join(root, 'node_modules', '.cache', 'hearth', 'build-stamp');

@@ -17,7 +17,7 @@ import { defaultIconCacheDir, DEFAULT_MAX_ICON_BYTES, registerIconRoutes } from 
 import { DEFAULT_DASHBOARD_ICONS_URL } from './icons/remote-icons.js';
 import { registerWidgetProxyRoute } from './widgets/routes.js';
 import { registerWebApp } from './browser-app/serve.js';
-import { addSecurityHeaders, securityHeaders } from './security-headers.js';
+import { addSecurityHeaders, securityHeaders } from '@hearth/server-kit';
 
 export interface DashboardServerOptions {
   /** Folder holding conf.yml, sub-pages and .backups/. */

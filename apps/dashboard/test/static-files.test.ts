@@ -9,7 +9,7 @@ import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gzipSync, brotliCompressSync } from 'node:zlib';
-import { staticFiles } from '../src/browser-app/static-files.js';
+import { staticFiles } from '@hearth/server-kit';
 
 const script = `export const words = ${JSON.stringify(Array.from({ length: 300 }, (_, i) => `word-${i}`))};\n`;
 

@@ -34,12 +34,6 @@ describe('/static/', () => {
       expect(await response.text(), path).not.toMatch(/"name": "@hearth|startIdServer/);
     }
   });
-
-  it('is the same sender as the dashboard\'s', () => {
-    const ours = readFileSync(new URL('../src/web-app/static-files.ts', import.meta.url), 'utf8');
-    const dashboards = readFileSync(new URL('../../dashboard/src/browser-app/static-files.ts', import.meta.url), 'utf8');
-    expect(ours).toBe(dashboards);
-  });
 });
 
 describe('hearth-id on SQLite', () => {

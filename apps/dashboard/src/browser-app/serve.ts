@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { staticFiles } from './static-files.js';
+import { staticFiles } from '@hearth/server-kit';
 
 export const BUILD_COMMAND = 'npm run build --workspace apps/dashboard';
 

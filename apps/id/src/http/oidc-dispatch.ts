@@ -5,7 +5,7 @@ import type { Config } from '../config/config.js';
 import { OIDC_ROUTES } from '../oidc/provider.js';
 import type { Database } from '../db/database.js';
 import { signInRateLimit, unsuccessfulRequestCounter } from './rate-limit.js';
-import { addSecurityHeaders } from './security-headers.js';
+import { addSecurityHeaders } from '@hearth/server-kit';
 
 const DISCOVERY = '/.well-known/openid-configuration';
 const PREFIXES: string[] = [DISCOVERY, ...Object.values(OIDC_ROUTES)];

@@ -8,7 +8,7 @@ import { handleError, handleNotFound } from './errors.js';
 import { installSessions } from './session-hooks.js';
 import { installCsrfProtection } from './csrf.js';
 import { installInputGuards } from './input-guards.js';
-import { addSecurityHeaders, securityHeaders } from './security-headers.js';
+import { addSecurityHeaders, securityHeaders } from '@hearth/server-kit';
 import { fastifyTrustProxy } from './client-address.js';
 import { rateLimitPluginOptions } from './rate-limit.js';
 import { registerOidcRoutes } from './oidc-dispatch.js';

@@ -7,7 +7,7 @@ import { handleNotFound } from '../http/errors.js';
 import { escapeHtml, html, page } from '../pages/page.js';
 import { bootDataBlock, readPreloadHints } from './page-hints.js';
 import { loadPasskeyLibrary } from '../passkeys/passkeys.js';
-import { staticFiles } from './static-files.js';
+import { staticFiles } from '@hearth/server-kit';
 
 /** Where `vite build` puts the web app (apps/id/dist/web), from src/ and from dist/ alike. */
 export const WEB_APP_DIR = fileURLToPath(new URL('../../dist/web/', import.meta.url));

@@ -4,8 +4,7 @@
 // whole file). Paths come from the URL, so only plain names inside the folder are served: no
 // "..", no dot-files, no backslashes or NUL; symlinks inside the folder are followed.
 // It stands in for @fastify/static, whose dependencies (glob, @fastify/send, mime-db) cost
-// about 11 MB of memory loaded alone. Hearth ID and the dashboard each keep an identical
-// copy of this file (the apps share no package); a test checks that the copies match.
+// about 11 MB of memory loaded alone.
 import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import type { Stats } from 'node:fs';

@@ -1,8 +1,6 @@
-// The security headers of every answer (one edge for all paths), worked out once at start.
-// @fastify/helmet builds helmet's middleware anew for every request and then sets each header
-// on its own: about a tenth of the time it takes to serve conf.yml. None of the headers depends
-// on the request, so the same plugin runs once, on a scratch instance, and what it set is
-// added to every reply from then on. Routes can still override one (icons send their own CSP).
+// The security headers of every answer, worked out once at start. @fastify/helmet builds helmet's middleware anew for every request, a tenth
+// of what serving the discovery document costs. None of the headers depends on the request,
+// so the plugin runs once, on a scratch instance, and what it set is set on every response.
 import helmet from '@fastify/helmet';
 import type { FastifyHelmetOptions } from '@fastify/helmet';
 import Fastify from 'fastify';
@@ -23,10 +21,16 @@ export async function securityHeaders(options: FastifyHelmetOptions): Promise<Re
   }
 }
 
-/** Sets the headers on every reply, before any route or hook of the app runs. */
+/**
+ * Sets the headers on every response, before any route or hook of the app runs. They go on
+ * the raw response, as helmet put them, so that they stay on answers written past Fastify
+ * (the OIDC provider's) and a route can still override one with reply.header().
+ */
 export function addSecurityHeaders(app: FastifyInstance, headers: Record<string, string>): void {
+  const entries = Object.entries(headers);
   app.addHook('onRequest', (_request, reply, done) => {
-    reply.headers(headers);
+    const raw = reply.raw;
+    for (const [name, value] of entries) raw.setHeader(name, value);
     done();
   });
 }
