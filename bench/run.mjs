@@ -14,6 +14,10 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 // Each path is measured in alternation with its baseline this many times; the medians are
 // reported, so a burst of other work on a shared machine moves one round, not the figure.
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+// Comma-separated parts of row names (e.g. `BENCH_ONLY=Dashboard`): only those rows, and only
+// the servers they need.
+const ONLY = (process.env.BENCH_ONLY ?? '').split(',').map((part) => part.trim().toLowerCase()).filter(Boolean);
+const selected = (name) => ONLY.length === 0 || ONLY.some((part) => name.toLowerCase().includes(part));
 const here = import.meta.dirname;
 
 function start(kind, dir, ...extra) {
@@ -118,7 +122,8 @@ const dir = mkdtempSync(join(tmpdir(), 'hearth-bench-'));
 const stops = [];
 const rows = [];
 try {
-  const id = await start('hearth-id', dir);
+  const idRows = ['Hearth ID discovery document', 'Hearth ID JWKS', 'Hearth ID /healthz (database ping)'];
+  const id = idRows.some(selected) ? await start('hearth-id', dir) : { url: 'http://hearth-id.invalid', pid: 0, stop: () => {} };
   stops.push(id.stop);
   writeFileSync(join(dir, 'conf.yml'), 'pageInfo:\n  title: Bench Lab\nappConfig:\n  auth:\n    enableOidc: true\n    oidc:\n      clientId: bench\n      endpoint: http://127.0.0.1:1\n      adminGroup: admins\nsections:\n' +
     Array.from({ length: 20 }, (_, s) => `  - name: Section ${s}\n    items:\n` + Array.from({ length: 10 }, (_, i) => `      - title: Item ${s}.${i}\n        url: http://service-${s}-${i}.lan\n`).join('')).join(''));
@@ -136,14 +141,14 @@ try {
   const bearer = async (claims) => ({ authorization: `Bearer ${await idToken(issuer.url, claims)}` });
 
   const cases = [
-    ['Hearth ID discovery document', `${id.url}/.well-known/openid-configuration`],
-    ['Hearth ID JWKS', `${id.url}/.well-known/jwks.json`],
-    ['Hearth ID /healthz (database ping)', `${id.url}/healthz`],
+    [idRows[0], `${id.url}/.well-known/openid-configuration`],
+    [idRows[1], `${id.url}/.well-known/jwks.json`],
+    [idRows[2], `${id.url}/healthz`],
     ['Dashboard signed-out /conf.yml (200 items stripped)', `${dashboard.url}/conf.yml`],
     ['Dashboard /conf.yml, admin token (the file, 22 KB)', `${guarded.url}/conf.yml`, await bearer(ADMIN_CLAIMS), 'source'],
     ['Dashboard /conf.yml, member token (filtered view)', `${guarded.url}/conf.yml`, await bearer(MEMBER_CLAIMS), 'filtered'],
   ];
-  for (const [name, url, headers = {}, expectedView] of cases) {
+  for (const [name, url, headers = {}, expectedView] of cases.filter(([name]) => selected(name))) {
     const { body, type, status, view } = await fetchBody(url, headers);
     if (status !== 200 || (expectedView && view !== expectedView)) throw new Error(`${name}: HTTP ${status}, view ${view}`);
     const baseline = await start('baseline', dir, body, type);

@@ -3,6 +3,7 @@
 import { createServer } from 'node:http';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const [kind, dir] = process.argv.slice(2);
 
@@ -19,7 +20,9 @@ if (kind === 'hearth-id') {
   const server = await startIdServer(config, pino({ level: 'silent' }));
   console.log(`http://127.0.0.1:${server.app.server.address().port}`);
 } else if (kind === 'dashboard') {
-  const { startDashboard } = await import('../apps/dashboard/dist/index.js');
+  // BENCH_DASHBOARD_DIST: another compiled dashboard (an older version, to compare in one run).
+  const dist = process.env.BENCH_DASHBOARD_DIST ? pathToFileURL(join(process.env.BENCH_DASHBOARD_DIST, 'index.js')).href : '../apps/dashboard/dist/index.js';
+  const { startDashboard } = await import(dist);
   const { default: pino } = await import('pino');
   const running = await startDashboard({ userDataDir: dir, logger: pino({ level: 'silent' }) });
   console.log(running.url);

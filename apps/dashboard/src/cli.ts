@@ -28,6 +28,7 @@ export async function serve(): Promise<void> {
       logger,
       trustProxy: env.trustProxy,
       ...(env.dashboardIconsUrl ? { dashboardIconsUrl: env.dashboardIconsUrl } : {}),
+      ...(env.metrics ? { metrics: env.metrics } : {}),
     });
     await app.listen({ port: env.port, host: env.host });
   } catch (error) {

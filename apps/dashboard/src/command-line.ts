@@ -18,6 +18,8 @@ Environment (the server reads nothing else):
   LOG_LEVEL              fatal, error, warn, info, debug, trace or silent (default: info)
   TRUST_PROXY            true when a reverse proxy sets X-Forwarded-* (default: false)
   DASHBOARD_ICONS_URL    base URL of dashboard-icons for hl- icons
+  METRICS_PORT           serve Prometheus metrics at /metrics on this port (default: off)
+  METRICS_HOST           address METRICS_PORT listens on (default: 127.0.0.1)
 
 Exit codes: 0 success, 1 invalid file or startup problem, 2 wrong usage.`;
 

@@ -7,6 +7,8 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
 import { loadAuthSettingsAtStart, setUpSignIn } from './auth/setup.js';
+import { answerCachedViewsFirst, requestIds } from './config/cached-answers.js';
+import type { CachedAnswerListener } from './config/cached-answers.js';
 import { errorName, registerConfigRoutes } from './config/routes.js';
 import { ConfigStore } from './config/store.js';
 import { registerSaveRoute } from './saving/routes.js';
@@ -17,7 +19,10 @@ import { defaultIconCacheDir, DEFAULT_MAX_ICON_BYTES, registerIconRoutes } from 
 import { DEFAULT_DASHBOARD_ICONS_URL } from './icons/remote-icons.js';
 import { registerWidgetProxyRoute } from './widgets/routes.js';
 import { registerWebApp } from './browser-app/serve.js';
-import { addSecurityHeaders, securityHeaders } from '@hearth/server-kit';
+import { addSecurityHeaders, countFastifyRequests, securityHeaders } from '@hearth/server-kit';
+import type { MetricsAddress, MetricsListener } from '@hearth/server-kit';
+import { createDashboardMetrics } from './metrics/dashboard-metrics.js';
+import type { DashboardMetrics } from './metrics/dashboard-metrics.js';
 
 export interface DashboardServerOptions {
   /** Folder holding conf.yml, sub-pages and .backups/. */
@@ -40,6 +45,10 @@ export interface DashboardServerOptions {
   /** Where icons fetched from other hosts are kept; default USER_DATA_DIR/.icon-cache. */
   iconCacheDir?: string;
   iconFetchTimeoutMs?: number;
+  /** Called for each `GET /conf.yml` answered from memory ahead of Fastify's router (config/cached-answers.ts). */
+  onCachedAnswer?: CachedAnswerListener;
+  /** Where to serve /metrics (METRICS_PORT, METRICS_HOST); off when omitted. */
+  metrics?: MetricsAddress;
 }
 
 const DEFAULT_WEB_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'web');
@@ -63,8 +72,22 @@ export async function createDashboardServer(options: DashboardServerOptions): Pr
   });
   const { authenticate } = signIn;
 
-  const app = Fastify({ loggerInstance: log, trustProxy: options.trustProxy ?? false }) as unknown as FastifyInstance;
+  const trustProxy = options.trustProxy ?? false;
+  const genReqId = requestIds();
+  const app = Fastify({ loggerInstance: log, trustProxy, genReqId }) as unknown as FastifyInstance;
   app.decorateRequest('auth', null);
+  // With metrics off no hook is added: requests pay nothing for them.
+  const metrics = options.metrics ? createDashboardMetrics(log) : null;
+  if (metrics && options.metrics) {
+    const address = options.metrics;
+    countFastifyRequests(app, metrics.requests);
+    let listener: MetricsListener | undefined;
+    // Ready means listening soon: a metrics port already taken fails the start, before the app listens.
+    app.addHook('onReady', async () => {
+      listener = await metrics.listen(address);
+    });
+    app.addHook('onClose', async () => listener?.close());
+  }
   app.addHook('onClose', async () => store.close());
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const status = error.statusCode ?? 500;
@@ -75,7 +98,7 @@ export async function createDashboardServer(options: DashboardServerOptions): Pr
     return reply.code(status).send({ error: errorName(status), reason: error.message });
   });
 
-  addSecurityHeaders(app, await securityHeaders({
+  const headers = await securityHeaders({
     // Homelabs often serve over plain http; HSTS and upgrade-insecure-requests would break
     // http service icons and an http identity provider. A TLS proxy in front can add them.
     strictTransportSecurity: false,
@@ -89,13 +112,15 @@ export async function createDashboardServer(options: DashboardServerOptions): Pr
         'connect-src': ["'self'", ...(auth?.oidc ? [new URL(auth.oidc.issuer).origin] : [])],
       },
     },
-  }));
+  });
+  addSecurityHeaders(app, headers);
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   signIn.registerRoutes(app);
   registerConfigRoutes(app, { store, auth, authenticate });
-  registerSaveRoute(app, { store, saver, auth, authenticate });
-  registerStatusCheckRoute(app, { store, auth, authenticate, timeoutMs: options.statusCheckTimeoutMs ?? 5_000 });
+  answerCachedViewsFirst(app, { store, auth, authFromMemory: signIn.authFromMemory, securityHeaders: headers, genReqId, trustProxy, onAnswer: answeredAheadListener(options.onCachedAnswer, metrics) });
+  registerSaveRoute(app, { store, saver, auth, authenticate, ...(metrics && { onSaveAnswered: metrics.save }) });
+  registerStatusCheckRoute(app, { store, auth, authenticate, timeoutMs: options.statusCheckTimeoutMs ?? 5_000, ...(metrics && { onChecked: metrics.statusCheck }) });
   registerIconRoutes(app, {
     store,
     auth,
@@ -109,4 +134,14 @@ export async function createDashboardServer(options: DashboardServerOptions): Pr
   registerWidgetProxyRoute(app, { store, auth, authenticate });
   await registerWebApp(app, options.webRoot ?? DEFAULT_WEB_ROOT);
   return app;
+}
+
+/** The listener given, the metrics', both, or none. */
+function answeredAheadListener(given: CachedAnswerListener | undefined, metrics: DashboardMetrics | null): CachedAnswerListener | undefined {
+  if (!metrics) return given;
+  if (!given) return metrics.answeredAhead;
+  return (method, route, statusCode, seconds) => {
+    metrics.answeredAhead(method, route, statusCode, seconds);
+    given(method, route, statusCode, seconds);
+  };
 }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { decodeJwt, importJWK, SignJWT } from 'jose';
 import type { JWK, JWTPayload } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { viewBodies } from '../src/config/views.js';
 import { startTestDashboard } from './support/dashboard.js';
 import type { TestDashboard } from './support/dashboard.js';
 import { generateSigningKey, startTestProvider } from './support/oidc-provider.js';
@@ -87,6 +88,35 @@ afterAll(async () => {
 });
 
 describe('views rendered once per claim set', () => {
+  it('renders a view once per version of the file and claim set, however many ask', async () => {
+    const claims = { sub: 'bob', preferred_username: 'bob', groups: ['family'] };
+    const bob = await token(claims);
+    // Another token with the same claims (another sign-in): the same view.
+    const bobAgain = await token(claims, provider.signingKey, 1800);
+    const rendersOf = async (ask: () => Promise<unknown>) => {
+      const before = viewBodies.rendered;
+      await ask();
+      return viewBodies.rendered - before;
+    };
+    const askAll = async () => {
+      for (let round = 0; round < 5; round += 1) {
+        for (const idToken of [bob, bobAgain]) expect(await sectionsFor(idToken)).toEqual(['Everyone', 'Family', 'Grown-ups', 'Bob only']);
+      }
+    };
+    // The first requests render the YAML and the JSON view (if no earlier test did), no more.
+    expect(await rendersOf(askAll)).toBeLessThanOrEqual(2);
+    expect(await rendersOf(askAll)).toBe(0);
+    // A new version: rendered once more, then reused.
+    const file = join(dashboard.userDataDir, 'conf.yml');
+    await writeFile(file, config(provider.issuer, '      - title: New version\n        url: https://new.lan\n'));
+    try {
+      expect(await rendersOf(askAll)).toBe(2);
+      expect(await rendersOf(askAll)).toBe(0);
+    } finally {
+      await writeFile(file, original);
+    }
+  });
+
   it('never hands one claim set the view of another, asked in turn', async () => {
     const bob = await token({ sub: 'bob', preferred_username: 'bob', groups: ['family'] });
     const carol = await token({ sub: 'carol', preferred_username: 'carol', groups: ['kids'] });

@@ -42,6 +42,23 @@ export function unauthorized(reply: FastifyReply, reason: string): FastifyReply 
     .send({ error: 'unauthorized', reason });
 }
 
+function rememberedAuth(verifier: TokenVerifier, token: string): RequestAuth | null {
+  const known = verifier.remembered(token);
+  return known ? { user: known.identity.user, isAdmin: known.identity.isAdmin, claims: known.claims, identity: known.identity, method: 'oidc' } : null;
+}
+
+/**
+ * What the hook below concludes without waiting for anything or answering: null for a
+ * request without credentials, the sign-in of a token verified before; undefined when only
+ * the hook can tell (a token to verify or refuse, a session cookie).
+ */
+export function authFromMemory({ verifier, sessions }: AuthHookOptions, authorization: string | undefined): RequestAuth | null | undefined {
+  if (sessions) return undefined;
+  if (!verifier || authorization === undefined) return null;
+  const token = BEARER.exec(authorization)?.[1];
+  return (token && rememberedAuth(verifier, token)) || undefined;
+}
+
 /** A preHandler-style hook; with neither (sign-in not configured) credentials are ignored. */
 export function createAuthHook({ verifier, sessions }: AuthHookOptions) {
   return async function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<void> {
@@ -59,9 +76,9 @@ export function createAuthHook({ verifier, sessions }: AuthHookOptions) {
       return;
     }
     // Most requests carry a token already verified: no need to wait for anything.
-    const known = verifier.remembered(token);
+    const known = rememberedAuth(verifier, token);
     if (known) {
-      request.auth = { user: known.identity.user, isAdmin: known.identity.isAdmin, claims: known.claims, identity: known.identity, method: 'oidc' };
+      request.auth = known;
       return;
     }
     const result = await verifier.verify(token);

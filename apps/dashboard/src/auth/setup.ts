@@ -8,7 +8,7 @@ import { ConfigError, ROOT_CONFIG_FILE } from '../config/store.js';
 import type { LoadedConfig } from '../config/store.js';
 import { UserDirectory } from './built-in-users.js';
 import { CookieSessions } from './cookie-sessions.js';
-import { createAuthHook } from './hook.js';
+import { authFromMemory, createAuthHook } from './hook.js';
 import { IssuerContexts } from './issuer.js';
 import { FailureLimiter } from './login-limiter.js';
 import { registerAuthRoutes } from './routes.js';
@@ -56,6 +56,8 @@ export async function setUpSignIn(options: SignInOptions) {
   logSignIn(auth, log);
   return {
     authenticate,
+    /** What `authenticate` would conclude from memory alone (see authFromMemory). */
+    authFromMemory: (authorization: string | undefined) => authFromMemory({ verifier, sessions }, authorization),
     registerRoutes: (app: FastifyInstance) => registerAuthRoutes(app, { auth, sessions, limiter, authenticate }),
   };
 }

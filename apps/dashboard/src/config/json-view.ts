@@ -9,11 +9,14 @@ import type { AuthSettings } from '../auth/settings.js';
 import type { ViewerInfo } from '../auth/viewer.js';
 import { withoutWidgetSecrets } from '../widgets/secrets.js';
 import type { DashyConfig, DashyItem, DashySection } from './schema.js';
-import { decideView, filteredConfig, renderOnce, rendered, viewerKey } from './views.js';
-import type { ConfigView, ViewInput } from './views.js';
+import { decideView, filteredConfig, RENDER_ONCE, viewerKey, withKind } from './views.js';
+import type { ConfigView, Renderer, ViewInput } from './views.js';
 
 /** `viewer` is the requester as auth/viewer.ts describes them (the same object as GET /auth/session). */
-export function configJsonView(input: ViewInput, viewer: ViewerInfo): ConfigView {
+export function configJsonView(input: ViewInput, viewer: ViewerInfo): ConfigView;
+/** With ALREADY_RENDERED: undefined unless the answer was rendered before. */
+export function configJsonView(input: ViewInput, viewer: ViewerInfo, renderer: Renderer): ConfigView | undefined;
+export function configJsonView(input: ViewInput, viewer: ViewerInfo, renderer = RENDER_ONCE): ConfigView | undefined {
   const decision = decideView(input);
   if (decision.kind === 'denied') return decision;
   const { root, auth } = input;
@@ -22,21 +25,21 @@ export function configJsonView(input: ViewInput, viewer: ViewerInfo): ConfigView
   const canEdit = viewer.isAdmin && root.config.appConfig?.disableConfiguration !== true;
 
   if (decision.kind === 'bootstrap') {
-    return { kind: 'bootstrap', ...renderOnce(root, 'json bootstrap', () => body('bootstrap', JSON.stringify(bootstrapConfig(root.config, auth as AuthSettings)), viewerJson, false, '[]')) };
+    return withKind('bootstrap', renderer.shared(root, 'json bootstrap', () => body('bootstrap', JSON.stringify(bootstrapConfig(root.config, auth as AuthSettings)), viewerJson, false, '[]')));
   }
   // Sub-pages are read fresh per request; only conf.yml itself lives long enough to reuse.
-  const once = (key: string, render: () => string) => (decision.file === root ? renderOnce(root, key, render) : rendered(render()));
+  const once = (key: string, render: () => string) => (decision.file === root ? renderer.shared(root, key, render) : renderer.single(render));
   if (decision.kind === 'source') {
     const { file } = decision;
     const render = () => body('source', JSON.stringify(forBrowser(file.config, auth)), viewerJson, canEdit, JSON.stringify(file.warnings));
-    return { kind: 'source', ...once(`json source ${viewerJson}`, render) };
+    return withKind('source', once(`json source ${viewerJson}`, render));
   }
   const { file } = decision;
   const render = () => body('filtered', JSON.stringify(filteredConfig(file, decision.viewer, root, auth)), viewerJson, false, '[]');
   // The viewer object shows a missing claim as empty and names people by display name: the
   // key needs what the rules look at as well (viewerKey), or two claim sets could share a view.
   const identity = input.requester.kind === 'user' ? input.requester.identity : undefined;
-  return { kind: 'filtered', ...once(`json filtered ${viewerKey(decision.viewer, identity)} ${viewerJson}`, render) };
+  return withKind('filtered', once(`json filtered ${viewerKey(decision.viewer, identity)} ${viewerJson}`, render));
 }
 
 function body(kind: string, config: string, viewer: string, canEdit: boolean, warnings: string): string {

@@ -2,6 +2,7 @@
 // request, ask views.ts what this requester receives, send it as YAML or, when asked for, as
 // JSON.
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction, preHandlerAsyncHookHandler } from 'fastify';
+import type { RequestAuth } from '../auth/hook.js';
 import type { AuthSettings } from '../auth/settings.js';
 import { viewerInfo } from '../auth/viewer.js';
 import { configJsonView, prefersJson } from './json-view.js';
@@ -18,8 +19,21 @@ export interface ConfigRouteDeps {
   authenticate: preHandlerAsyncHookHandler;
 }
 
-export function requesterOf(request: FastifyRequest): Requester {
+export function requesterOf(request: { auth: RequestAuth | null }): Requester {
   return request.auth ? { kind: 'user', identity: request.auth.identity } : { kind: 'signed-out' };
+}
+
+export const YAML_CONTENT_TYPE = 'application/yaml; charset=utf-8';
+export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+
+/** Cache-Control and Vary of every answer for a `.yml` file. */
+export function configCaching(auth: AuthSettings | null): { cacheControl: string; vary: string } {
+  return {
+    // The answer depends on who asks (token or session cookie) and on the format asked for.
+    vary: auth ? ['Authorization', ...(auth.method === 'users' ? ['Cookie'] : []), 'Accept'].join(', ') : 'Accept',
+    // Set before authentication runs, so that a 401 is not cached either.
+    cacheControl: auth ? 'private, no-store' : 'no-cache',
+  };
 }
 
 /** `/:d0/:d1/:file`: the folders and the file name of a page in a sub-folder. */
@@ -29,10 +43,7 @@ function fileNameOf(params: Record<string, string>, folders: number): string {
 }
 
 export function registerConfigRoutes(app: FastifyInstance, { store, auth, authenticate }: ConfigRouteDeps): void {
-  // The answer depends on who asks (token or session cookie) and on the format asked for.
-  const vary = auth ? ['Authorization', ...(auth.method === 'users' ? ['Cookie'] : []), 'Accept'].join(', ') : 'Accept';
-  // Set before authentication runs, so that a 401 is not cached either.
-  const cacheControl = auth ? 'private, no-store' : 'no-cache';
+  const { cacheControl, vary } = configCaching(auth);
   const noSharedCaching = (_request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
     reply.header('cache-control', cacheControl).header('vary', vary);
     done();
@@ -67,7 +78,7 @@ export function registerConfigRoutes(app: FastifyInstance, { store, auth, authen
     reply.header('x-hearth-config-view', view.kind).header('etag', view.etag);
     // The same requester asking again for the same version of the file: nothing to send.
     if (etagMatches(request.headers['if-none-match'], view.etag)) return reply.code(304).send();
-    return reply.header('content-type', json ? 'application/json; charset=utf-8' : 'application/yaml; charset=utf-8').send(view.body);
+    return reply.header('content-type', json ? JSON_CONTENT_TYPE : YAML_CONTENT_TYPE).send(view.body);
   };
 
   const options = { onRequest: noSharedCaching, preHandler: authenticate };

@@ -110,11 +110,20 @@ export class ConfigStore {
   }
 
   /**
+   * The root config when it needs no look at the disk (no change announced, the last look
+   * recent enough): what root() would give without waiting. Undefined otherwise.
+   */
+  rootIfFresh(): LoadedConfig | undefined {
+    return this.seen === this.announced && Date.now() - this.checkedAt < this.freshnessMs ? this.current.loaded : undefined;
+  }
+
+  /**
    * The root config as it is on disk now. A hand edit that breaks the file does not take the
    * dashboard down: the last valid version keeps being served and the problem is logged.
    */
   async root(): Promise<LoadedConfig> {
-    if (this.seen === this.announced && Date.now() - this.checkedAt < this.freshnessMs) return this.current.loaded;
+    const fresh = this.rootIfFresh();
+    if (fresh) return fresh;
     const wanted = this.announced;
     // A look that began before the latest change may have missed it: wait, then look again.
     while (this.look && this.look.upTo < wanted) await this.look.done;

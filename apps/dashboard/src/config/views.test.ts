@@ -5,7 +5,7 @@ import { configJsonView, prefersJson } from './json-view.js';
 import { parseConfigText } from './parse.js';
 import type { LoadedConfig } from './store.js';
 import { configView } from './views.js';
-import type { Requester } from './views.js';
+import type { ConfigView, Requester } from './views.js';
 
 function loaded(title: string, extra = ''): LoadedConfig {
   const text = `pageInfo:\n  title: ${title}\nappConfig:\n  auth:\n    enableOidc: true\n    oidc:\n      clientId: dash\n      endpoint: http://localhost:1411\n      adminGroup: admins\n${extra}sections:\n  - name: Secret\n    items:\n      - title: Router\n        url: http://192.168.1.1\n        statusCheckHeaders: { X-Api-Key: k3y }\n        description:\n`;
@@ -28,10 +28,41 @@ describe('the signed-out bootstrap view', () => {
     expect(a.kind).toBe('bootstrap');
     expect(a.kind !== 'denied' && a.body.toString()).toContain('title: Login | Home Lab');
     expect(a.kind !== 'denied' && a.body.toString()).not.toContain('192.168.1.1');
-    expect(view(first)).toEqual(a);
+    // The very same bytes, not bytes rendered again alike.
+    const again = view(first);
+    expect(again).toEqual(a);
+    expect(again.kind !== 'denied' && again.body).toBe(a.kind !== 'denied' && a.body);
 
     const b = view(loaded('Our Lab'));
     expect(b.kind !== 'denied' && b.body.toString()).toContain('title: Login | Our Lab');
+  });
+});
+
+describe('the YAML views of signed-in people', () => {
+  const bodyOf = (view: ConfigView): string => {
+    if (view.kind === 'denied') throw new Error(view.reason);
+    return view.body.toString();
+  };
+
+  it('renders the admin\'s file and each claim set\'s filtered view once per version', () => {
+    const version = loaded('Cached');
+    const auth = loadAuthSettings(version.config)!;
+    const view = (identity: typeof alice | typeof bob, file = version) => configView({ fileName: 'conf.yml', file, root: file, auth, requester: { kind: 'user', identity } });
+    const admin = bodyOf(view(alice));
+    const member = bodyOf(view(bob));
+    expect(admin).toContain('title: Cached');
+    expect(member).toContain('title: Cached');
+    // A version never changes in place, so a change made behind the cache's back shows
+    // whether an answer was rendered again.
+    version.config.pageInfo = { title: 'Changed in place' };
+    (version as { text: string }).text = version.text.replace('title: Cached', 'title: Changed in place');
+    expect(bodyOf(view(alice))).toBe(admin);
+    expect(bodyOf(view(bob))).toBe(member);
+    // Another claim set has its own view; a new version, new views for everyone.
+    expect(bodyOf(view({ ...bob, groups: ['kids'] }))).toContain('Changed in place');
+    const next = loaded('Next');
+    expect(bodyOf(view(alice, next))).toContain('title: Next');
+    expect(bodyOf(view(bob, next))).toContain('title: Next');
   });
 });
 

@@ -100,18 +100,40 @@ export function decideView({ fileName, file, root, auth, requester }: ViewInput)
   return { kind: 'filtered', file, viewer };
 }
 
+/**
+ * How a view's body is had: `shared` for bodies that many requests share (conf.yml's, kept
+ * per version), `single` for one request's (a sub-page, read fresh each time).
+ */
+export interface Renderer {
+  shared(file: LoadedConfig, key: string, render: () => string): Rendered | undefined;
+  single(render: () => string): Rendered | undefined;
+}
+
+/** Renders what is missing: every request gets its answer. */
+export const RENDER_ONCE: Renderer = { shared: (file, key, render) => renderOnce(file, key, render), single: (render) => rendered(render()) };
+
+/** Renders nothing: only what an earlier request rendered, for answers given ahead of the router. */
+export const ALREADY_RENDERED: Renderer = { shared: (file, key) => cached.get(file)?.bodies.get(key), single: () => undefined };
+
+export function withKind(kind: ViewKind, body: Rendered | undefined): ConfigView | undefined {
+  return body && { kind, ...body };
+}
+
 /** The YAML answer: what Dashy's own browser code would read. */
-export function configView(input: ViewInput): ConfigView {
+export function configView(input: ViewInput): ConfigView;
+/** With ALREADY_RENDERED: undefined unless the answer was rendered before. */
+export function configView(input: ViewInput, renderer: Renderer): ConfigView | undefined;
+export function configView(input: ViewInput, renderer = RENDER_ONCE): ConfigView | undefined {
   const decision = decideView(input);
   switch (decision.kind) {
     case 'denied':
       return decision;
     case 'source':
-      return { kind: 'source', ...sourceYaml(decision.file, input.root) };
+      return withKind('source', sourceYaml(decision.file, input.root, renderer));
     case 'bootstrap':
-      return { kind: 'bootstrap', ...bootstrapYaml(input.root, input.auth as AuthSettings) };
+      return withKind('bootstrap', bootstrapYaml(input.root, input.auth as AuthSettings, renderer));
     case 'filtered':
-      return { kind: 'filtered', ...filteredYaml(decision.file, decision.viewer, input) };
+      return withKind('filtered', filteredYaml(decision.file, decision.viewer, input, renderer));
   }
 }
 
@@ -131,6 +153,7 @@ function forNonAdmin(view: DashyConfig, root: DashyConfig, auth: AuthSettings | 
 
 /** The bytes and entity tag of a body rendered for one answer. */
 export function rendered(text: string): Rendered {
+  viewBodies.rendered += 1;
   const body = Buffer.from(text, 'utf8');
   return { body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"` };
 }
@@ -141,6 +164,8 @@ export function rendered(text: string): Rendered {
  * names the format and, for filtered views, who they are for (see viewerKey).
  */
 const cached = new WeakMap<LoadedConfig, { bodies: Map<string, Rendered>; bytes: number }>();
+/** Bodies rendered and bodies the cache above gave back, since the start: read by the metrics at scrape time. */
+export const viewBodies = { rendered: 0, cached: 0 };
 /**
  * Different people with different groups: plenty for a household or a team. Bounded in count
  * and in size (a large file times many people), after which the cache starts over.
@@ -163,27 +188,30 @@ export function renderOnce(file: LoadedConfig, key: string, render: () => string
     }
     cache.bodies.set(key, answer);
     cache.bytes += answer.body.length;
+  } else {
+    viewBodies.cached += 1;
   }
   return answer;
 }
 
 /** The file as an admin edits it; sub-pages are read fresh per request, so only conf.yml is kept. */
-function sourceYaml(file: LoadedConfig, root: LoadedConfig): Rendered {
-  return file === root ? renderOnce(file, 'yaml source', () => adminSource(file)) : rendered(adminSource(file));
+function sourceYaml(file: LoadedConfig, root: LoadedConfig, renderer: Renderer): Rendered | undefined {
+  const render = () => adminSource(file);
+  return file === root ? renderer.shared(file, 'yaml source', render) : renderer.single(render);
 }
 
 /**
  * Every signed-out visitor gets the same bootstrap until conf.yml changes: it is the page
  * behind every first visit, and the most requested answer of all.
  */
-function bootstrapYaml(root: LoadedConfig, auth: AuthSettings): Rendered {
-  return renderOnce(root, 'yaml bootstrap', () => toYaml(bootstrapConfig(root.config, auth)));
+function bootstrapYaml(root: LoadedConfig, auth: AuthSettings, renderer: Renderer): Rendered | undefined {
+  return renderer.shared(root, 'yaml bootstrap', () => toYaml(bootstrapConfig(root.config, auth)));
 }
 
-function filteredYaml(file: LoadedConfig, viewer: Viewer, { root, auth, requester }: ViewInput): Rendered {
+function filteredYaml(file: LoadedConfig, viewer: Viewer, { root, auth, requester }: ViewInput, renderer: Renderer): Rendered | undefined {
   const render = () => toYaml(filteredConfig(file, viewer, root, auth));
   const identity = requester.kind === 'user' ? requester.identity : undefined;
-  return file === root ? renderOnce(file, `yaml filtered ${viewerKey(viewer, identity)}`, render) : rendered(render());
+  return file === root ? renderer.shared(file, `yaml filtered ${viewerKey(viewer, identity)}`, render) : renderer.single(render);
 }
 
 function toYaml(config: DashyConfig): string {

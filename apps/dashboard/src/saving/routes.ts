@@ -1,7 +1,7 @@
 // POST /config-manager/save: who may save, the built-in users' hashes put back, then one
 // call into the saver.
 import { readFile } from 'node:fs/promises';
-import type { FastifyInstance, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction, preHandlerAsyncHookHandler } from 'fastify';
 import type { JWTPayload } from 'jose';
 import { z } from 'zod';
 import { groupsFromClaims, rolesFromClaims } from '../auth/claims.js';
@@ -24,15 +24,22 @@ export interface SaveRouteDeps {
   saver: ConfigSaver;
   auth: AuthSettings | null;
   authenticate: preHandlerAsyncHookHandler;
+  /** Told the status of every save's answer (metrics); absent when metrics are off. */
+  onSaveAnswered?: (statusCode: number) => void;
 }
 
 const saveBody = z.object({ config: z.string(), filename: z.string().optional() });
 
-export function registerSaveRoute(app: FastifyInstance, { store, saver, auth, authenticate }: SaveRouteDeps): void {
+export function registerSaveRoute(app: FastifyInstance, { store, saver, auth, authenticate, onSaveAnswered }: SaveRouteDeps): void {
+  // On the answer rather than in the handler: a body over the limit is refused before it runs.
+  const onResponse = onSaveAnswered && ((_request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
+    onSaveAnswered(reply.statusCode);
+    done();
+  });
   app.post(
     '/config-manager/save',
     // JSON escaping can double the size of the YAML inside it; the saver enforces the real limit.
-    { preHandler: authenticate, bodyLimit: saver.maxBytes * 2 + 4096 },
+    { preHandler: authenticate, bodyLimit: saver.maxBytes * 2 + 4096, ...(onResponse && { onResponse }) },
     async (request, reply) => {
       if (auth && !request.auth) return unauthorized(reply, 'sign-in required');
       if (auth && !request.auth?.isAdmin) {
