@@ -10,7 +10,14 @@ import { parseConfigText } from '../apps/dashboard/src/index.js';
 import { loadConfig } from '../apps/id/src/config/config.js';
 
 const root = join(import.meta.dirname, '..');
-const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8'));
+const composeText = readFileSync(join(root, 'docker-compose.yml'), 'utf8');
+
+/** The compose file as Compose reads it with these variables set: `${NAME:-default}` is NAME unless unset or empty. */
+function composeWith(variables: Record<string, string> = {}) {
+  const interpolated = composeText.replace(/\$\{(\w+):-([^}]*)\}/g, (_, name: string, fallback: string) => variables[name] || fallback);
+  return parse(interpolated);
+}
+const compose = composeWith();
 
 function composeCli(): string[] | null {
   for (const candidate of [['docker', 'compose'], ['docker-compose']]) {
@@ -37,6 +44,41 @@ describe('deployment files', () => {
     expect(config.db).toEqual({ provider: 'sqlite', connectionString: '/data/hearth-id.db' });
     expect(id.healthcheck.test.join(' ')).toContain('http://127.0.0.1:1411/healthz');
     expect(id.volumes).toContain('./data:/data');
+  });
+
+  it('takes both public URLs and TRUST_PROXY from variables, for a reverse proxy in front', () => {
+    const variables = { APP_URL: 'https://id.example.com', DASHBOARD_URL: 'https://home.example.com', TRUST_PROXY: 'true' };
+    const { services } = composeWith(variables);
+    const config = loadConfig({ ...services['hearth-id'].environment, ENCRYPTION_KEY: 'generated-at-first-start-0123456789' });
+    expect(config.appUrl).toBe('https://id.example.com');
+    expect(config.dashboardUrl).toBe('https://home.example.com');
+    expect(config.trustProxy).not.toBe(false);
+    // The dashboard's container gets them too: its starter conf.yml and its TRUST_PROXY.
+    expect(services.dashboard.environment).toMatchObject(variables);
+  });
+
+  it('the dashboard image’s starter conf.yml signs in through APP_URL and names DASHBOARD_URL', () => {
+    // The entrypoint as the image lays it out: /app/entrypoint.sh beside /app/default-conf.yml.
+    const dir = mkdtempSync(join(tmpdir(), 'hearth-dashboard-image-'));
+    try {
+      copyFileSync(join(root, 'docker/dashboard-entrypoint.sh'), join(dir, 'entrypoint.sh'));
+      copyFileSync(join(root, 'docker/default-conf.yml'), join(dir, 'default-conf.yml'));
+      mkdirSync(join(dir, 'user-data'));
+      // As root it then hands over to su-exec, which only the image has: the file is what counts here.
+      const result = spawnSync('sh', [join(dir, 'entrypoint.sh'), 'true'], {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH, USER_DATA_DIR: join(dir, 'user-data'), APP_URL: 'https://id.example.com/', DASHBOARD_URL: 'https://home.example.com' },
+      });
+      expect(result.stdout).toContain(`wrote a starter ${join(dir, 'user-data', 'conf.yml')}`);
+      const text = readFileSync(join(dir, 'user-data', 'conf.yml'), 'utf8');
+      expect(text).not.toContain('localhost');
+      expect(text).toContain('#     endpoint: https://id.example.com\n');
+      expect(text).toContain('callback URLs https://home.example.com and https://home.example.com/,');
+      expect(text).toContain('url: https://id.example.com\n');
+      expect(parseConfigText(text).ok).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('the seed’s Pocket ID environment works unchanged for Hearth ID', () => {

@@ -2,7 +2,7 @@
 // (naming who holds the port), Ctrl+C says what it stops, and a second start builds nothing
 // when no input changed.
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -84,6 +84,63 @@ describe('npm start', () => {
   });
 });
 
+describe('npm start with public URLs (APP_URL, DASHBOARD_URL), as behind a reverse proxy', () => {
+  // Each start builds first when a source changed since the last build, which takes minutes on a busy machine.
+  const START_TIMEOUT_MS = 240_000;
+  /** Whether Hearth ID accepts the dashboard client with this callback: an authorization request answered with the sign-in, not an error. */
+  async function acceptsCallback(idPort: number, redirectUri: string): Promise<boolean> {
+    const url = new URL(`http://127.0.0.1:${idPort}/authorize`);
+    url.search = new URLSearchParams({
+      client_id: 'hearth-dashboard',
+      redirect_uri: redirectUri,
+      response_type: 'code',
+      scope: 'openid',
+      code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+      code_challenge_method: 'S256',
+    }).toString();
+    const response = await fetch(url, { redirect: 'manual' });
+    return response.status === 303 && (response.headers.get('location') ?? '').includes('/interaction/');
+  }
+
+  it('wires the dashboard client and conf.yml to them, and follows them when they change', async () => {
+    const [idPort, dashboardPort] = [await freePort(), await freePort()];
+    const dir = await mkdtemp(join(tmpdir(), 'hearth-start-urls-'));
+    cleanup.push(() => rm(dir, { recursive: true, force: true }));
+    const folders = { HEARTH_DATA_DIR: join(dir, 'data'), USER_DATA_DIR: join(dir, 'user-data'), PORT: String(idPort), DASHBOARD_PORT: String(dashboardPort) };
+
+    const first = await startCommand({ ...folders, APP_URL: 'https://id.home.test', DASHBOARD_URL: 'https://home.test/' });
+    await until(() => first.output().includes('Stop with Ctrl+C'), first.output, START_TIMEOUT_MS);
+    expect(first.output()).toContain('Hearth ID   https://id.home.test\n  Dashboard   https://home.test\n');
+    expect(first.output()).toContain('Create the first admin: https://id.home.test/setup\n');
+    const conf = await readFile(join(dir, 'user-data', 'conf.yml'), 'utf8');
+    expect(conf).toContain('      endpoint: https://id.home.test\n');
+    expect(conf).toContain('# yaml-language-server: $schema=https://home.test/conf.schema.json\n');
+    expect(await acceptsCallback(idPort, 'https://home.test/')).toBe(true);
+    expect(await acceptsCallback(idPort, `http://localhost:${dashboardPort}/`)).toBe(false);
+    first.signal('SIGINT');
+    expect(await first.exited).toBe(0);
+
+    const second = await startCommand({ ...folders, APP_URL: 'https://sso.home.test', DASHBOARD_URL: 'https://dash.home.test' });
+    await until(() => second.output().includes('Stop with Ctrl+C'), second.output, START_TIMEOUT_MS);
+    expect(second.output()).toContain('The public URLs changed since the last start: the hearth-dashboard client now calls back to https://dash.home.test.\n');
+    expect(second.output()).toContain('conf.yml now signs in through https://sso.home.test.\n');
+    expect(await readFile(join(dir, 'user-data', 'conf.yml'), 'utf8')).toContain('      endpoint: https://sso.home.test\n');
+    expect(await acceptsCallback(idPort, 'https://dash.home.test/')).toBe(true);
+    expect(await acceptsCallback(idPort, 'https://home.test/')).toBe(false);
+  }, 600_000);
+
+  it('listens on the port of a localhost DASHBOARD_URL, and refuses a URL that is not one', async () => {
+    const bad = await startCommand({ PORT: String(await freePort()), APP_URL: 'id.home.test' });
+    expect(await bad.exited).toBe(1);
+    expect(bad.output()).toBe('Cannot start Hearth: APP_URL must be an absolute URL like https://id.example.com (got "id.home.test").\n');
+
+    const [idPort, dashboardPort] = [await freePort(), await freePort()];
+    const start = await startCommand({ PORT: String(idPort), APP_URL: `http://localhost:${idPort}`, DASHBOARD_URL: `http://localhost:${dashboardPort}` });
+    await until(() => start.output().includes('Stop with Ctrl+C'), start.output, START_TIMEOUT_MS);
+    expect((await fetch(`http://127.0.0.1:${dashboardPort}/healthz`)).ok).toBe(true);
+  }, 300_000);
+});
+
 describe('the build stamp that lets a second start skip the build', () => {
   async function fakeRepository(): Promise<string> {
     const dir = await mkdtemp(join(tmpdir(), 'hearth-stamp-'));
@@ -92,7 +149,7 @@ describe('the build stamp that lets a second start skip the build', () => {
       await mkdir(join(dir, file, '..'), { recursive: true });
       await writeFile(join(dir, file), 'x');
     }
-    for (const output of ['apps/id/dist/cli/main.js', 'apps/id/dist/web/index.html', 'apps/dashboard/dist/main.js', 'apps/dashboard/dist/web/index.html']) {
+    for (const output of ['packages/server-kit/dist/index.js', 'apps/id/dist/cli/main.js', 'apps/id/dist/web/index.html', 'apps/dashboard/dist/main.js', 'apps/dashboard/dist/web/index.html']) {
       await mkdir(join(dir, output, '..'), { recursive: true });
       await writeFile(join(dir, output), 'built');
     }

@@ -9,6 +9,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { applyLocalEnv } from './local-env.mjs';
 import { portOwner, portProblem } from './lib/port-owner.mjs';
+import { previousWiring, publicUrls, recordWiring, retargetConf } from './lib/public-urls.mjs';
 import { assertNodeVersion } from './node-version.mjs';
 import { DASHBOARD_CLIENT_ID, writeStartProvisioning } from './start-provisioning.mjs';
 
@@ -24,15 +25,21 @@ const dashboardBin = join(root, 'apps/dashboard/bin/hearth-dashboard.js');
 const nodeOptionsOf = (bin) => (/^#!.*\bnode((?: --[\w-]+(?:=\S+)?)*)\s*$/m.exec(readFileSync(bin, 'utf8').split('\n')[0])?.[1] ?? '').split(' ').filter(Boolean);
 mkdirSync(userDataDir, { recursive: true });
 
-const appUrl = process.env.APP_URL ?? 'http://localhost:1411';
-const dashboardPort = process.env.DASHBOARD_PORT ?? '4000';
-const dashboardUrl = (process.env.DASHBOARD_URL ?? `http://localhost:${dashboardPort}`).replace(/\/+$/, '');
+let urls;
+try {
+  urls = publicUrls(process.env);
+} catch (error) {
+  console.error(`Cannot start Hearth: ${error.message}.`);
+  process.exit(1);
+}
+// Public URLs: localhost by default, or where a reverse proxy serves each app (docs/reverse-proxy.md).
+const { appUrl, dashboardUrl, dashboardPort } = urls;
 const idEnv = {
   ...process.env,
   APP_URL: appUrl,
   // The setup wizard ends with a link to the dashboard.
   DASHBOARD_URL: dashboardUrl,
-  PORT: process.env.PORT ?? (new URL(appUrl).port || '1411'),
+  PORT: urls.idPort,
   DB_CONNECTION_STRING: process.env.DB_CONNECTION_STRING ?? join(dataDir, 'hearth-id.db'),
 };
 
@@ -74,11 +81,17 @@ function hearthId(...args) {
 // too: ours first, here, then yours when the server starts.
 const clientId = DASHBOARD_CLIENT_ID;
 const provisioningFile = join(dataDir, 'provisioning.yaml');
-writeStartProvisioning(provisioningFile, { appUrl, dashboardUrl, clientId });
+const previous = previousWiring(dataDir);
+const urlsChanged = previous !== null && (previous.appUrl !== appUrl || previous.dashboardUrl !== dashboardUrl);
+writeStartProvisioning(provisioningFile, { appUrl, dashboardUrl, clientId, urlsChanged });
 if (idEnv.PROVISIONING_FILE) hearthId('provision', provisioningFile);
 else idEnv.PROVISIONING_FILE = provisioningFile;
 
 const confFile = join(userDataDir, 'conf.yml');
+if (urlsChanged) {
+  console.log(`The public URLs changed since the last start: the ${clientId} client now calls back to ${dashboardUrl}.`);
+  if (retargetConf(confFile, { clientId, from: previous.appUrl, to: appUrl })) console.log(`conf.yml now signs in through ${appUrl}.`);
+}
 if (!existsSync(confFile)) {
   writeFileSync(
     confFile,
@@ -158,8 +171,18 @@ async function waitFor(url) {
 
 run('Hearth ID', idBin, { ...idEnv, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' });
 if (await waitFor(`http://127.0.0.1:${idEnv.PORT}/healthz`)) {
-  run('Hearth Dashboard', dashboardBin, { ...process.env, USER_DATA_DIR: userDataDir, PORT: dashboardPort, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' });
+  // METRICS_PORT is Hearth ID's; the dashboard's metrics take DASHBOARD_METRICS_PORT (two listeners cannot share a port).
+  const { METRICS_PORT: _idMetricsPort, DASHBOARD_METRICS_PORT: dashboardMetricsPort, ...dashboardEnv } = process.env;
+  run('Hearth Dashboard', dashboardBin, {
+    ...dashboardEnv,
+    ...(dashboardMetricsPort && { METRICS_PORT: dashboardMetricsPort }),
+    USER_DATA_DIR: userDataDir,
+    PORT: dashboardPort,
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+  });
   await waitFor(`http://127.0.0.1:${dashboardPort}/healthz`);
+  // Only now: Hearth ID has applied the client for these URLs.
+  recordWiring(dataDir, urls);
   const setup = await fetch(`http://127.0.0.1:${idEnv.PORT}/api/setup`).catch(() => null);
   console.log(`\nHearth is running:\n  Hearth ID   ${appUrl}\n  Dashboard   ${dashboardUrl}`);
   if (setup?.ok) console.log(`\nCreate the first admin: ${appUrl}/setup`);
