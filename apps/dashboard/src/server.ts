@@ -1,7 +1,6 @@
 // Builds the dashboard's Fastify app: config loaded and validated, auth wired, routes
 // registered. It does not listen; the CLI (or a test) decides where.
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import Fastify from 'fastify';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { pino } from 'pino';
@@ -17,7 +16,7 @@ import { defaultIconCacheDir, DEFAULT_MAX_ICON_BYTES, registerIconRoutes } from 
 import { DEFAULT_DASHBOARD_ICONS_URL } from './icons/remote-icons.js';
 import { registerWidgetProxyRoute } from './widgets/routes.js';
 import { registerWebApp } from './browser-app/serve.js';
-import { addSecurityHeaders, securityHeaders } from '@hearth/server-kit';
+import { addSecurityHeaders, packageRoot, securityHeaders } from '@hearth/server-kit';
 
 export interface DashboardServerOptions {
   /** Folder holding conf.yml, sub-pages and .backups/. */
@@ -42,7 +41,7 @@ export interface DashboardServerOptions {
   iconFetchTimeoutMs?: number;
 }
 
-const DEFAULT_WEB_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'web');
+const DEFAULT_WEB_ROOT = join(packageRoot(import.meta.url, '@hearth/dashboard'), 'dist', 'web');
 
 /** Throws ConfigError (with file, line and path) when conf.yml is missing or invalid. */
 export async function createDashboardServer(options: DashboardServerOptions): Promise<FastifyInstance> {
