@@ -58,6 +58,16 @@ const programs = [
   },
 ];
 
+// BENCH_MODULES=1 adds each app run from its per-module build (dist/, what the tests import)
+// instead of its bundle (dist/program/, what the bins run), to show what bundling gives.
+if (process.env.BENCH_MODULES === '1') {
+  const [, , id, dashboard] = programs;
+  programs.push(
+    { ...id, name: 'Hearth ID (SQLite), per-module build', args: [...nodeOptionsOf(ID_BIN), join(root, 'apps/id/dist/cli/main.js')] },
+    { ...dashboard, name: 'Hearth Dashboard, per-module build', args: [...nodeOptionsOf(DASHBOARD_BIN), join(root, 'apps/dashboard/dist/main.js')] },
+  );
+}
+
 const freePort = () =>
   new Promise((resolve) => {
     const server = net.createServer().listen(0, '127.0.0.1', () => {

@@ -43,7 +43,7 @@ describe('the first run, from `npm start`’s printed link to the dashboard', ()
 
   beforeAll(async () => {
     requireDashboardWebApp();
-    for (const bin of ['apps/id/dist/cli/main.js', 'apps/dashboard/dist/main.js']) {
+    for (const bin of ['apps/id/dist/program/main.js', 'apps/dashboard/dist/program/main.js']) {
       if (!existsSync(join(root, bin))) throw new Error(`${bin} is missing: run npm run build`);
     }
     browser = await launchBrowser();

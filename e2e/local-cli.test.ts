@@ -30,7 +30,7 @@ describe('npm run hearth-id, on the data npm start made', () => {
   let env: Record<string, string>;
 
   beforeAll(async () => {
-    if (!existsSync(join(root, 'apps/id/dist/cli/main.js'))) throw new Error('apps/id is not built: run npm run build');
+    if (!existsSync(join(root, 'apps/id/dist/program/main.js'))) throw new Error('apps/id is not built: run npm run build');
     dir = await mkdtemp(join(tmpdir(), 'hearth-local-cli-'));
     const port = await freePort();
     env = { HEARTH_DATA_DIR: join(dir, 'data'), APP_URL: `http://localhost:${port}` };

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '../apps/id/test/support/server.js';
 // @ts-expect-error: a plain ES module of the repository's scripts, without type declarations
-import { buildIsCurrent, currentStamp, recordBuild } from '../scripts/lib/build-stamp.mjs';
+import { buildIsCurrent, currentStamp, OUTPUTS, recordBuild } from '../scripts/lib/build-stamp.mjs';
 
 const root = join(import.meta.dirname, '..');
 const cleanup: (() => Promise<unknown>)[] = [];
@@ -149,7 +149,7 @@ describe('the build stamp that lets a second start skip the build', () => {
       await mkdir(join(dir, file, '..'), { recursive: true });
       await writeFile(join(dir, file), 'x');
     }
-    for (const output of ['packages/server-kit/dist/index.js', 'apps/id/dist/cli/main.js', 'apps/id/dist/web/index.html', 'apps/dashboard/dist/main.js', 'apps/dashboard/dist/web/index.html']) {
+    for (const output of OUTPUTS) {
       await mkdir(join(dir, output, '..'), { recursive: true });
       await writeFile(join(dir, output), 'built');
     }

@@ -10,7 +10,7 @@ import { assertNodeVersion } from './node-version.mjs';
 
 assertNodeVersion();
 
-if (!existsSync(join(root, 'apps/id/dist/cli/main.js'))) {
+if (!existsSync(join(root, 'apps/id/dist/program/main.js'))) {
   console.error('hearth-id: Hearth ID is not built yet; run `npm start` (or `npm run build`) first');
   process.exit(1);
 }

@@ -10,7 +10,13 @@ const SKIPPED = new Set(['node_modules', 'dist', 'test', 'test-results', 'covera
 /** Files the build itself writes (the published JSON Schemas): not inputs. */
 const GENERATED = /\.schema\.json$/;
 /** What a build leaves behind; when one is missing, the build runs whatever the stamp says. */
-const OUTPUTS = ['packages/server-kit/dist/index.js', 'apps/id/dist/cli/main.js', 'apps/id/dist/web/index.html', 'apps/dashboard/dist/main.js', 'apps/dashboard/dist/web/index.html'];
+export const OUTPUTS = [
+  'packages/server-kit/dist/index.js',
+  'apps/id/dist/program/main.js',
+  'apps/id/dist/web/index.html',
+  'apps/dashboard/dist/program/main.js',
+  'apps/dashboard/dist/web/index.html',
+];
 
 function stampFile(root) {
   return join(root, 'node_modules', '.cache', 'hearth', 'build-stamp');

@@ -2,6 +2,8 @@
 // checks conf.yml files with the same rules and line-numbered messages as a save.
 import { readFileSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { packageRoot } from '@hearth/server-kit';
 import { Command, CommanderError, Option } from 'commander';
 import { parseConfigText, type ConfigIssue } from './config/parse.js';
 import type { DashyConfig } from './config/schema.js';
@@ -24,7 +26,7 @@ Environment (the server reads nothing else):
 Exit codes: 0 success, 1 invalid file or startup problem, 2 wrong usage.`;
 
 function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(join(packageRoot(import.meta.url, '@hearth/dashboard'), 'package.json'), 'utf8')) as { version: string };
   return pkg.version;
 }
 

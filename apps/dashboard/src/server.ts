@@ -1,7 +1,6 @@
 // Builds the dashboard's Fastify app: config loaded and validated, auth wired, routes
 // registered. It does not listen; the CLI (or a test) decides where.
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import Fastify from 'fastify';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { pino } from 'pino';
@@ -19,7 +18,7 @@ import { defaultIconCacheDir, DEFAULT_MAX_ICON_BYTES, registerIconRoutes } from 
 import { DEFAULT_DASHBOARD_ICONS_URL } from './icons/remote-icons.js';
 import { registerWidgetProxyRoute } from './widgets/routes.js';
 import { registerWebApp } from './browser-app/serve.js';
-import { addSecurityHeaders, countFastifyRequests, securityHeaders } from '@hearth/server-kit';
+import { addSecurityHeaders, countFastifyRequests, packageRoot, securityHeaders } from '@hearth/server-kit';
 import type { MetricsAddress, MetricsListener } from '@hearth/server-kit';
 import { createDashboardMetrics } from './metrics/dashboard-metrics.js';
 import type { DashboardMetrics } from './metrics/dashboard-metrics.js';
@@ -51,7 +50,7 @@ export interface DashboardServerOptions {
   metrics?: MetricsAddress;
 }
 
-const DEFAULT_WEB_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'web');
+const DEFAULT_WEB_ROOT = join(packageRoot(import.meta.url, '@hearth/dashboard'), 'dist', 'web');
 
 /** Throws ConfigError (with file, line and path) when conf.yml is missing or invalid. */
 export async function createDashboardServer(options: DashboardServerOptions): Promise<FastifyInstance> {

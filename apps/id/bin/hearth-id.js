@@ -3,4 +3,5 @@
 // 2 × 16 MB, which an idle server would otherwise keep resident (about 25 MB). It applies
 // when this file is run as a program (`hearth-id`, `./bin/hearth-id.js`); the container's
 // hearth-id command, the Dockerfiles and `npm start` pass the same option to node.
-import '../dist/cli/main.js';
+// The bundled program (scripts/bundle-program.mjs); dist/ beside it holds the same code per module.
+import '../dist/program/main.js';

@@ -1,19 +1,20 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, sep } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../http/context.js';
 import { handleNotFound } from '../http/errors.js';
 import { escapeHtml, html, page } from '../pages/page.js';
 import { bootDataBlock, readPreloadHints } from './page-hints.js';
 import { loadPasskeyLibrary } from '../passkeys/passkeys.js';
-import { staticFiles } from '@hearth/server-kit';
+import { packageRoot, staticFiles } from '@hearth/server-kit';
 
-/** Where `vite build` puts the web app (apps/id/dist/web), from src/ and from dist/ alike. */
-export const WEB_APP_DIR = fileURLToPath(new URL('../../dist/web/', import.meta.url));
+const APP_ROOT = packageRoot(import.meta.url, '@hearth/id');
+
+/** Where `vite build` puts the web app (apps/id/dist/web), from src/, dist/ and the bundle alike. */
+export const WEB_APP_DIR = join(APP_ROOT, 'dist', 'web') + sep;
 
 /** The stylesheet and script of the server-drawn pages (src/pages), served at /static/. */
-export const PUBLIC_DIR = fileURLToPath(new URL('../../public/', import.meta.url));
+export const PUBLIC_DIR = join(APP_ROOT, 'public') + sep;
 
 /** Screens the web app draws; the fallback below serves it for anything else too, as a 404. */
 const APP_ROUTES = ['/', '/setup', '/login', '/settings', '/settings/*', '/admin', '/admin/*', '/interaction/:uid'];

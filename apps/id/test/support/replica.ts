@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { BIN } from './cli.js';
 
-const BUILT = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+const BUILT = fileURLToPath(new URL('../../dist/program/main.js', import.meta.url));
 
 /** A Hearth ID server running as its own process: the built `hearth-id` binary, as deployed. */
 export interface ReplicaProcess {
