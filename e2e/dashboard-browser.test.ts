@@ -197,10 +197,13 @@ describe('Hearth Dashboard in a browser, signed in through Hearth ID with passke
     // CodeMirror draws only the lines in view: scroll down until the line is there.
     const line = page.locator('.cm-line', { hasText: 'title: Team chat' });
     const scroller = page.getByRole('dialog', { name: 'Edit conf.yml' }).locator('.cm-scroller');
-    for (let step = 0; step < 20 && (await line.count()) === 0; step += 1) {
-      await scroller.evaluate((element) => element.scrollBy(0, element.clientHeight / 2));
-      await page.waitForTimeout(50);
-    }
+    await expect
+      .poll(async () => {
+        if ((await line.count()) > 0) return true;
+        await scroller.evaluate((element) => element.scrollBy(0, element.clientHeight / 2));
+        return false;
+      }, { timeout: 10_000 })
+      .toBe(true);
     await line.click();
     await page.keyboard.press('End');
     await page.keyboard.type(' room');

@@ -60,7 +60,8 @@ describe('an unreachable identity provider', () => {
 
     const again = await startTestProvider({ ...options, port: first.port, signingKey: first.signingKey });
     cleanup.push(() => again.close());
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    // Until its short pause after a failure is over, the server does not ask the provider again.
+    await expect.poll(async () => (await dashboard.get('/conf.yml', idToken)).status, { timeout: 5_000 }).toBe(200);
     const recovered = await dashboard.get('/conf.yml', idToken);
     expect(recovered.status).toBe(200);
     expect(recovered.headers.get('x-hearth-config-view')).toBe('source');

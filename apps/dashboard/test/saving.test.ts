@@ -150,9 +150,9 @@ describe('edits made on disk', () => {
     await writeFile(file, ORIGINAL.replace('Before', 'Hand edited'));
     await expect.poll(title, { timeout: 3000, interval: 100 }).toBe('Hand edited');
     await writeFile(file, 'sections: [oops\n');
-    await new Promise((resolve) => setTimeout(resolve, 1200));
+    const keptLastValid = () => dashboard.logs.some((line) => String(line.msg).startsWith('keeping the last valid configuration'));
+    await expect.poll(async () => (await title(), keptLastValid()), { timeout: 3000, interval: 100 }).toBe(true);
     expect(await title()).toBe('Hand edited');
-    expect(dashboard.logs.some((line) => String(line.msg).startsWith('keeping the last valid configuration'))).toBe(true);
   });
 });
 

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOneTimeAccessToken } from '../src/one-time-access/one-time-access.js';
 import { TestBrowser } from './support/browser.js';
 import { runCli } from './support/cli.js';
+import { registerPasskey } from './support/fixtures.js';
 import { DB_PROVIDERS, api, signedInUser, startTestServer, type TestServer } from './support/server.js';
 
 const exec = promisify(execFile);
@@ -103,6 +104,19 @@ describe.each(DB_PROVIDERS)('first admin and login links on %s', (provider) => {
 
     const unknown = await api(server, 'POST', '/api/one-time-access-token/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', { body: {} });
     expect(unknown.body.message).toBe('Token is invalid or expired');
+  });
+
+  it('lands a login link on the passkey prompt without a passkey, on My apps with one', async () => {
+    const { user, cookie } = await signedInUser(server, { username: 'lander' });
+    const first = await createOneTimeAccessToken(server.ctx.database.db, user.id);
+    expect((await new TestBrowser(server.url).post(`/lc/${first.token}`)).location?.pathname).toBe('/settings/account');
+    expect((await api(server, 'POST', `/api/one-time-access-token/${(await createOneTimeAccessToken(server.ctx.database.db, user.id)).token}`, { body: {} })).body.redirectTo).toBe('/settings/account');
+
+    await registerPasskey(server, cookie);
+    const second = await createOneTimeAccessToken(server.ctx.database.db, user.id);
+    expect((await new TestBrowser(server.url).post(`/lc/${second.token}`)).location?.pathname).toBe('/apps');
+    const third = await createOneTimeAccessToken(server.ctx.database.db, user.id);
+    expect((await api(server, 'POST', `/api/one-time-access-token/${third.token}`, { body: {} })).body.redirectTo).toBe('/apps');
   });
 
   it('refuses cross-site requests that change state', async () => {

@@ -127,6 +127,8 @@ const visibleTitles = (page: Page) => page.locator('[data-item]:visible .title')
 const searchBox = (page: Page) => page.getByRole('searchbox', { name: 'Search items' });
 // Page scripts are written as text: this package's types describe Node, not the DOM.
 const inPage = <T>(page: Page, expression: string) => page.evaluate<T>(expression);
+/** Colour and hover transitions still running (endless animations, like a spinner, never finish and are left out). */
+const RUNNING_TRANSITIONS = "document.getAnimations().filter((animation) => animation.playState === 'running' && animation.effect?.getComputedTiming().iterations !== Infinity).length";
 const cssVariable = (page: Page, name: string) => inPage<string>(page, `getComputedStyle(document.documentElement).getPropertyValue(${JSON.stringify(name)}).trim()`);
 const backgroundOf = (page: Page) => inPage<string>(page, 'getComputedStyle(document.body).backgroundColor');
 const themeOf = (page: Page) => inPage<string | undefined>(page, 'document.documentElement.dataset.theme');
@@ -312,8 +314,8 @@ describe('themes', () => {
         await page.getByRole('combobox', { name: 'Theme' }).selectOption(name);
         await expect.poll(() => themeOf(page)).toBe(name);
         await page.mouse.move(0, 0);
-        // Items ease from the old theme's colours into the new ones.
-        await page.waitForTimeout(400);
+        // Items ease from the old theme's colours into the new ones: measure once no transition runs.
+        await expect.poll(() => inPage<number>(page, RUNNING_TRANSITIONS)).toBe(0);
         if (name !== 'default') expect(await backgroundOf(page), `${name} has its own background`).not.toBe(defaultBackground);
         for (const selector of ['h1', '[data-item]', '#hearth-search']) {
           expect(await contrastOf(page, selector), `${selector} in ${name}`).toBeGreaterThanOrEqual(4.5);

@@ -61,15 +61,20 @@ describe('an identity provider the dashboard server cannot reach', () => {
     await dashboard.app.close();
     dashboard = await startTestDashboard({ userDataDir: dashboard.userDataDir, port });
 
+    // The first request of a page load is the bootstrap, sent without a token.
+    const refused = page.waitForRequest((request) => request.url() === `${origin}/conf.yml` && request.headers().authorization !== undefined);
     await page.reload();
+    const token = (await (await refused).allHeaders()).authorization?.replace(/^Bearer /, '');
+    expect(token).toBeTruthy();
     await page.getByRole('heading', { name: 'Sign-in cannot be checked right now' }).waitFor();
     expect(await page.getByText('cannot reach the identity provider').count()).toBeGreaterThan(0);
     expect(await page.locator('[data-section]').count()).toBe(0);
     expect(person.responses.filter((response) => response.status === 503).map((response) => response.url)).toEqual([`${origin}/conf.yml`]);
 
     provider = await startTestProvider({ shape: 'pocket-id', clientId: 'dashboard-client', accounts, redirectUri: origin, port: providerPort, signingKey });
-    // The server waits a moment (200 ms in tests) before it asks a provider that failed again.
-    await page.waitForTimeout(300);
+    // The server waits a moment (200 ms in tests) before it asks a provider that failed again:
+    // Retry works once the server answers the browser's own token again.
+    await expect.poll(async () => (await dashboard.get('/conf.yml', token)).status, { timeout: 5_000 }).toBe(200);
     await page.getByRole('button', { name: 'Retry' }).click();
     await page.locator('[data-section]', { hasText: 'Everyday' }).waitFor();
     expect(await page.locator('[data-username]').textContent()).toBe('alice');

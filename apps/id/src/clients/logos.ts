@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
-import { nowIso } from '../db/database.js';
+import { inTransaction, nowIso } from '../db/database.js';
 import { DomainError } from '../errors.js';
 import { forgetCachedClients, requireClient, type OidcClient } from './clients.js';
 
@@ -34,18 +34,34 @@ export function sniffLogoType(bytes: Uint8Array): LogoType | null {
   return SVG_START.test(text.trimStart()) ? 'image/svg+xml' : null;
 }
 
+/**
+ * The checks every logo passes, uploaded or named in the provisioning file: not empty, within
+ * LOGO_MAX_BYTES, and an image by its bytes. Returns its type.
+ */
+export function checkLogo(bytes: Uint8Array | undefined): LogoType {
+  if (!bytes || bytes.length === 0) throw new DomainError('invalid', 'Choose an image file to upload as the logo', 'logo');
+  if (bytes.length > LOGO_MAX_BYTES) throw logoTooLarge(bytes.length);
+  const contentType = sniffLogoType(bytes);
+  if (!contentType) throw new DomainError('invalid', 'The logo must be a PNG, JPEG, WebP or SVG image; this file is none of them', 'logo');
+  return contentType;
+}
+
+/** The refusal of a logo of this many bytes, for callers that know the size before reading it. */
+export function logoTooLarge(size: number): DomainError {
+  return new DomainError('invalid', `The logo is ${kilobytes(size)}; a logo may be at most ${kilobytes(LOGO_MAX_BYTES)}`, 'logo');
+}
+
+function logoHash(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
 /** Stores a client's logo (replacing any) after checking its size and type; returns the client with its new logo URL. */
 export async function setClientLogo(db: Kysely<DB>, clientId: string, bytes: Uint8Array | undefined): Promise<OidcClient> {
   await requireClient(db, clientId);
-  if (!bytes || bytes.length === 0) throw new DomainError('invalid', 'Choose an image file to upload as the logo', 'logo');
-  if (bytes.length > LOGO_MAX_BYTES) {
-    throw new DomainError('invalid', `The logo is ${kilobytes(bytes.length)}; a logo may be at most ${kilobytes(LOGO_MAX_BYTES)}`, 'logo');
-  }
-  const contentType = sniffLogoType(bytes);
-  if (!contentType) throw new DomainError('invalid', 'The logo must be a PNG, JPEG, WebP or SVG image; this file is none of them', 'logo');
-  const hash = createHash('sha256').update(bytes).digest('hex');
-  const row = { content_type: contentType, hash, data_base64: Buffer.from(bytes).toString('base64'), updated_at: nowIso() };
-  await db.transaction().execute(async (trx) => {
+  const contentType = checkLogo(bytes);
+  const hash = logoHash(bytes!);
+  const row = { content_type: contentType, hash, data_base64: Buffer.from(bytes!).toString('base64'), updated_at: nowIso() };
+  await inTransaction(db, async (trx) => {
     await trx
       .insertInto('oidc_client_logos')
       .values({ client_id: clientId, ...row })
@@ -59,12 +75,25 @@ export async function setClientLogo(db: Kysely<DB>, clientId: string, bytes: Uin
 
 export async function removeClientLogo(db: Kysely<DB>, clientId: string): Promise<OidcClient> {
   await requireClient(db, clientId);
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     await trx.deleteFrom('oidc_client_logos').where('client_id', '=', clientId).execute();
     await trx.updateTable('oidc_clients').set({ logo_hash: null, updated_at: nowIso() }).where('id', '=', clientId).execute();
   });
   forgetCachedClients(db);
   return requireClient(db, clientId);
+}
+
+/**
+ * Makes a client's logo these bytes (null: no logo), leaving it and its timestamps alone when
+ * it already is: a provisioning file applied at every start changes nothing. True when it changed.
+ */
+export async function provisionClientLogo(db: Kysely<DB>, clientId: string, bytes: Uint8Array | null): Promise<boolean> {
+  const stored = await db.selectFrom('oidc_client_logos').select('hash').where('client_id', '=', clientId).executeTakeFirst();
+  const current = stored?.hash ?? null;
+  if (current === (bytes && logoHash(bytes))) return false;
+  if (bytes) await setClientLogo(db, clientId, bytes);
+  else await removeClientLogo(db, clientId);
+  return true;
 }
 
 /** A client's logo as stored, or null when it has none. */

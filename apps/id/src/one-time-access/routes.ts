@@ -5,10 +5,16 @@ import { recordAudit } from '../audit/audit.js';
 import { DomainError } from '../errors.js';
 import { html, page } from '../pages/page.js';
 import { signInRateLimit } from '../http/rate-limit.js';
+import { listPasskeys } from '../passkeys/passkeys.js';
 import { INVALID_TOKEN_MESSAGE, redeemOneTimeAccessToken } from './one-time-access.js';
 
-/** Where a login link lands: the account page, which offers to add a passkey. */
-export const AFTER_LOGIN_LINK = '/settings/account';
+/**
+ * Where a login link lands: someone without a passkey on the account page, which leads them to
+ * add one (else they would need another link next time); everyone else on My apps.
+ */
+async function afterLoginLink(db: AppContext['database']['db'], userId: string): Promise<string> {
+  return (await listPasskeys(db, userId)).length === 0 ? '/settings/account' : '/apps';
+}
 
 
 /**
@@ -24,10 +30,12 @@ export async function registerOneTimeAccessRoutes(app: FastifyInstance, ctx: App
     try {
       const userId = await redeemOneTimeAccessToken(db, request.params.token);
       await reply.signIn(userId);
+      ctx.metrics?.signIn('login_link', 'success');
       await recordAudit(db, auditFrom(request, { event: 'one_time_access_used', userId, actorId: userId }));
       return userId;
     } catch (error) {
       if (error instanceof DomainError) {
+        ctx.metrics?.signIn('login_link', 'failure');
         await recordAudit(db, auditFrom(request, { event: 'sign_in_failed', data: { method: 'one_time_access' } }));
       }
       throw error;
@@ -57,8 +65,9 @@ export async function registerOneTimeAccessRoutes(app: FastifyInstance, ctx: App
   });
 
   app.post<{ Params: { token: string } }>('/lc/:token', { config: rateLimit }, async (request, reply) => {
+    let userId: string;
     try {
-      await redeem(request, reply);
+      userId = await redeem(request, reply);
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       return reply
@@ -74,11 +83,11 @@ export async function registerOneTimeAccessRoutes(app: FastifyInstance, ctx: App
           ),
         );
     }
-    return reply.redirect(AFTER_LOGIN_LINK, 303);
+    return reply.redirect(await afterLoginLink(db, userId), 303);
   });
 
   app.post<{ Params: { token: string } }>('/api/one-time-access-token/:token', { config: rateLimit }, async (request, reply) => {
     const userId = await redeem(request, reply);
-    return { userId, redirectTo: AFTER_LOGIN_LINK };
+    return { userId, redirectTo: await afterLoginLink(db, userId) };
   });
 }

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { WEB_APP_DIR } from '../../src/web-app/routes.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
@@ -99,11 +99,23 @@ export async function addVirtualAuthenticator(page: Page): Promise<VirtualAuthen
  */
 export async function openSignInWithAutofillParked(page: Page, authenticator: VirtualAuthenticator, open: () => Promise<unknown>): Promise<void> {
   await authenticator.setPresence(false);
-  const autofillOptions = page.waitForResponse((response) => response.url().endsWith('/api/passkey-login/options'));
+  // Marks the page once it has asked the browser for a passkey by autofill; the call itself is unchanged.
+  const watch = `(() => {
+    window.__autofillRequested = false;
+    if (!window.isSecureContext || !navigator.credentials || navigator.credentials.__watched) return;
+    const get = navigator.credentials.get.bind(navigator.credentials);
+    navigator.credentials.get = (options) => {
+      if (options && options.mediation === 'conditional') window.__autofillRequested = true;
+      return get(options);
+    };
+    navigator.credentials.__watched = true;
+  })()`;
+  await page.addInitScript(watch);
+  // The same page may already show a screen that does not reload on the way to sign-in.
+  await page.evaluate(watch);
   await open();
-  await autofillOptions;
-  // The browser call follows the options response by a few microtasks; leave it time to start.
-  await page.waitForTimeout(300);
+  // A string, not a function: the page's CSP forbids the eval waitForFunction would need.
+  await expect.poll(() => page.evaluate('window.__autofillRequested === true'), { timeout: 10_000 }).toBe(true);
   await authenticator.setPresence(true);
 }
 

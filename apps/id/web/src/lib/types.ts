@@ -1,30 +1,19 @@
 /** Shapes of the Hearth ID JSON API (docs/api.md). */
 
-export interface User {
-  id: string;
-  createdAt: string;
-  updatedAt: string;
-  username: string;
-  email: string | null;
-  firstName: string | null;
-  lastName: string | null;
-  displayName: string;
-  isAdmin: boolean;
-  emailVerified: boolean;
-  disabled: boolean;
-}
+/*
+ * The shapes the server's domain modules return, imported as types only: the build erases
+ * these imports, and a change on the server side shows up in `npm run typecheck` here.
+ */
+import type { Group } from '../../../src/groups/groups.js';
+import type { User } from '../../../src/users/users.js';
 
-export interface GroupRef {
-  id: string;
-  name: string;
-  friendlyName: string;
-}
+export type { Group, User };
+export type { OidcClient } from '../../../src/clients/clients.js';
+export type { MyApp, GrantedApp } from '../../../src/clients/my-apps.js';
+export type { Passkey } from '../../../src/passkeys/passkeys.js';
 
-export interface Group extends GroupRef {
-  createdAt: string;
-  updatedAt: string;
-  memberCount?: number;
-}
+/** A group as named in lists and pickers (GET /api/me, the admin screens' group pickers). */
+export type GroupRef = Pick<Group, 'id' | 'name' | 'friendlyName'>;
 
 /** A page of a group's members (GET /api/admin/groups/:id). */
 export interface MemberPage {
@@ -34,55 +23,21 @@ export interface MemberPage {
   pageSize: number;
 }
 
-export interface Passkey {
-  id: string;
-  name: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-  deviceType: 'singleDevice' | 'multiDevice';
-  backedUp: boolean;
-}
-
-export interface OidcClient {
-  id: string;
-  createdAt: string;
-  updatedAt: string;
-  name: string;
-  callbackUrls: string[];
-  logoutCallbackUrls: string[];
-  isPublic: boolean;
-  pkceEnabled: boolean;
-  trusted: boolean;
-  allowedGroupIds: string[];
-  hasSecret: boolean;
-  authMethod: 'client_secret_basic' | 'client_secret_post';
-  launchUrl: string | null;
-  logoUrl: string | null;
-}
-
-/** An app on the home page (GET /api/me/apps). */
-export interface MyApp {
-  id: string;
-  name: string;
-  launchUrl: string | null;
-  logoUrl: string | null;
-}
-
-/** An app the person has granted access to (GET /api/me/apps, `granted`). */
-export interface GrantedApp extends MyApp {
-  grantedAt: string | null;
-  scopes: string[];
-}
-
 export interface AuditEntry {
   id: string;
   createdAt: string;
   event: string;
+  /** The filter it falls under (sign-ins, tokens, ...). */
+  kind: string | null;
   userId: string | null;
   actorId: string | null;
   ip: string | null;
   userAgent: string | null;
   data: Record<string, unknown> | null;
+  /** The server's sentence for it, e.g. "alice signed in with a passkey". */
+  summary: string;
+  /** "Chrome on macOS", "curl", "command line". */
+  device: string;
 }
 
 export interface InteractionDetails {
