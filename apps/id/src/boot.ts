@@ -34,10 +34,19 @@ export async function startIdServer(config: Config, logger = createLogger(config
     await checkEncryptionKey(database, keys.dataKey);
     if (provision) await provision(database, logger);
     const jwks = await loadSigningKeys(database, keys.dataKey);
-    const ctx: AppContext = { config, database, keys, logger };
+    // Loaded only when METRICS_PORT asks for it: with metrics off not even their code is in memory.
+    const metrics = config.metrics && (await import('./metrics/id-metrics.js')).createIdMetrics(database, logger);
+    const ctx: AppContext = { config, database, keys, logger, metrics };
     const { createIdServer } = await serverModule;
     const { app, provider } = await createIdServer(ctx, jwks);
-    await app.listen({ port: config.port, host: config.host });
+    // Its own address first: a port already taken stops the start before the app listens.
+    const metricsListener = metrics && config.metrics ? await metrics.listen(config.metrics) : null;
+    try {
+      await app.listen({ port: config.port, host: config.host });
+    } catch (error) {
+      await metricsListener?.close();
+      throw error;
+    }
     const maintenance = startMaintenance(ctx);
     return {
       app,
@@ -45,6 +54,7 @@ export async function startIdServer(config: Config, logger = createLogger(config
       ctx,
       async close() {
         maintenance.stop();
+        await metricsListener?.close();
         await app.close();
         await flushAudit(database.db);
         await database.close();

@@ -112,7 +112,13 @@ program
         isAdmin: true,
       });
       await joinDefaultAdminGroup(database.db, user.id);
-      const { token } = await createOneTimeAccessToken(database.db, user.id);
+      const { token, expiresAt } = await createOneTimeAccessToken(database.db, user.id);
+      await recordCliAudit(database.db, { event: 'admin_change', userId: user.id, data: { action: 'user.create', target: user.id } });
+      await recordCliAudit(database.db, {
+        event: 'one_time_access_created',
+        userId: user.id,
+        data: { action: 'user.one_time_access_token.create', target: user.id, expiresAt },
+      });
       console.error(`Created administrator "${user.username}". Open this link to sign in and add a passkey (works once, within 1 hour):`);
       console.log(oneTimeAccessUrl(config.appUrl, token));
     });
@@ -130,6 +136,7 @@ program
     await withDatabase(async (database) => {
       const existing = options.ifMissing ? await findGroupByFriendlyName(database.db, options.friendlyName) : null;
       const group = existing ?? (await createGroup(database.db, { name: options.name, friendlyName: options.friendlyName }));
+      if (!existing) await recordCliAudit(database.db, { event: 'admin_change', data: { action: 'group.create', target: group.id } });
       console.log(group.id);
     });
   });
@@ -173,6 +180,7 @@ program
           trusted: options.trusted ?? false,
           authMethod: options.secretInBody ? 'client_secret_post' : 'client_secret_basic',
         });
+        await recordCliAudit(database.db, { event: 'admin_change', data: { action: 'client.create', target: client.id } });
         console.log(client.id);
         if (secret) console.log(secret);
       });

@@ -220,6 +220,13 @@ export async function requireClient(db: Kysely<DB>, id: string): Promise<OidcCli
   return client;
 }
 
+/** Clients' names by client ID (the audit log's words); IDs no longer there are left out. */
+export async function clientNamesByIds(db: Kysely<DB>, ids: readonly string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.selectFrom('oidc_clients').select(['id', 'name']).where('id', 'in', [...new Set(ids)]).execute();
+  return new Map(rows.map((row) => [row.id, row.name]));
+}
+
 export async function listClients(db: Kysely<DB>): Promise<OidcClient[]> {
   const rows = await db.selectFrom('oidc_clients').selectAll().orderBy('name').execute();
   const groups = await allowedGroupsOf(db, rows.map((row) => row.id));

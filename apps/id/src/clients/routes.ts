@@ -4,7 +4,7 @@ import type { AppContext } from '../http/context.js';
 import { auditFrom } from '../http/context.js';
 import { noContent } from '../http/guards.js';
 import { parseInput, text } from '../http/validation.js';
-import { recordAudit } from '../audit/audit.js';
+import { auditTargetName, recordAudit } from '../audit/audit.js';
 import {
   createClient,
   deleteClient,
@@ -71,8 +71,9 @@ export async function registerClientAdminRoutes(app: FastifyInstance, ctx: AppCo
 
   app.delete('/clients/:id', async (request, reply) => {
     const { id } = parseInput(idParams, request.params);
+    const targetName = await auditTargetName(db, 'client.delete', id);
     await deleteClient(db, id);
-    await recordAudit(db, auditFrom(request, { event: 'admin_change', data: { action: 'client.delete', target: id } }));
+    await recordAudit(db, auditFrom(request, { event: 'admin_change', data: { action: 'client.delete', target: id, targetName } }));
     return noContent(reply);
   });
 

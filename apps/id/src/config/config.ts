@@ -43,6 +43,13 @@ export interface Config {
    * environment comes along because a client's secret may be named there (secretEnv).
    */
   provisioning: { file: string; env: NodeJS.ProcessEnv } | null;
+  /** METRICS_PORT and METRICS_HOST: where /metrics is served, apart from the app; null when off. */
+  metrics: { port: number; host: string } | null;
+  /**
+   * SESSION_COOKIE_DOMAIN: the parent domain the session cookie is sent to (forward auth for
+   * apps on sibling hosts), or null for a cookie only APP_URL's host receives.
+   */
+  sessionCookieDomain: string | null;
 }
 
 const DEFAULT_APP_URL = 'http://localhost:1411';
@@ -146,6 +153,41 @@ export function parseTrustProxy(raw: string | undefined): TrustProxy {
   );
 }
 
+const COOKIE_DOMAIN = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
+
+/**
+ * SESSION_COOKIE_DOMAIN: a domain APP_URL's host is inside (`example.com` for
+ * `id.example.com`), so that the session reaches the apps forward auth protects. A leading dot
+ * is accepted and dropped, as browsers do.
+ */
+export function parseSessionCookieDomain(raw: string | undefined, appHost: string): string | null {
+  if (raw === undefined) return null;
+  const domain = raw.trim().toLowerCase().replace(/^\./, '');
+  if (!COOKIE_DOMAIN.test(domain) || isIP(domain) !== 0) {
+    throw new ConfigError(`SESSION_COOKIE_DOMAIN must be a domain name like example.com, without a scheme, port or path (got "${raw}")`);
+  }
+  if (appHost !== domain && !appHost.endsWith(`.${domain}`)) {
+    throw new ConfigError(
+      `SESSION_COOKIE_DOMAIN is ${domain}, but APP_URL's host ${appHost} is not inside it; set it to a domain ${appHost} ends with, or leave it unset`,
+    );
+  }
+  return domain;
+}
+
+/**
+ * METRICS_PORT turns /metrics on, on a listener of its own (METRICS_HOST, loopback unless
+ * set), never on the app's port: the numbers are for a scraper, not for the internet.
+ */
+export function parseMetricsAddress(portRaw: string | undefined, hostRaw: string | undefined, appPort: number): { port: number; host: string } | null {
+  if (portRaw === undefined) {
+    if (hostRaw !== undefined) throw new ConfigError('METRICS_HOST is set but METRICS_PORT is not; set METRICS_PORT to serve /metrics, or unset METRICS_HOST');
+    return null;
+  }
+  const port = parseInteger('METRICS_PORT', portRaw, 0, 1, 65535);
+  if (port === appPort) throw new ConfigError(`METRICS_PORT must differ from PORT (both are ${port}): metrics get a listener of their own`);
+  return { port, host: hostRaw?.trim() || '127.0.0.1' };
+}
+
 const logLevels = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
 /** Parses the environment once, at boot. Throws ConfigError naming the variable at fault. */
@@ -190,6 +232,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
 
   const dashboardUrl = readVariable(env, 'DASHBOARD_URL');
+  const port = parseInteger('PORT', readVariable(env, 'PORT'), 1411, 0, 65535);
   const sessionMinutes = parseInteger('SESSION_DURATION', readVariable(env, 'SESSION_DURATION'), 24 * 60, 5, 365 * 24 * 60);
 
   return {
@@ -199,7 +242,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: parseTrustProxy(readVariable(env, 'TRUST_PROXY')),
     db: { provider, connectionString },
     encryptionKey,
-    port: parseInteger('PORT', readVariable(env, 'PORT'), 1411, 0, 65535),
+    port,
     host: readVariable(env, 'HOST') ?? '0.0.0.0',
     logLevel: logLevel.data,
     sessionLifetimeSeconds: sessionMinutes * 60,
@@ -207,5 +250,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     auditLogRetentionDays: parseInteger('AUDIT_LOG_RETENTION_DAYS', readVariable(env, 'AUDIT_LOG_RETENTION_DAYS'), 90, 0, 36_500),
     dashboardUrl: dashboardUrl === undefined ? null : normaliseDashboardUrl(dashboardUrl),
     provisioning: env.PROVISIONING_FILE ? { file: env.PROVISIONING_FILE, env } : null,
+    metrics: parseMetricsAddress(readVariable(env, 'METRICS_PORT'), readVariable(env, 'METRICS_HOST'), port),
+    sessionCookieDomain: parseSessionCookieDomain(readVariable(env, 'SESSION_COOKIE_DOMAIN'), parsedAppUrl.hostname),
   };
 }

@@ -15,7 +15,18 @@ export interface Database {
   withLock<T>(name: string, fn: (trx: Kysely<DB>) => Promise<T>): Promise<T>;
   /** Answers whether the database responds. */
   ping(): Promise<boolean>;
+  /** The PostgreSQL connection pool now, for the metrics; null on SQLite, which has one connection and no pool. */
+  poolStats(): PoolStats | null;
   close(): Promise<void>;
+}
+
+export interface PoolStats {
+  /** Connections open, idle or in use. */
+  total: number;
+  idle: number;
+  /** Queries waiting for a connection. */
+  waiting: number;
+  max: number;
 }
 
 /** PostgreSQL hands back bigint and timestamps in shapes the rest of the code should not see. */
@@ -40,6 +51,7 @@ function lockKey(name: string): number {
 export async function openDatabase(config: Pick<Config, 'db'>): Promise<Database> {
   const { provider, connectionString } = config.db;
   let db: Kysely<DB>;
+  let poolStats: () => PoolStats | null = () => null;
   if (provider === 'sqlite') {
     const file = resolve(connectionString);
     try {
@@ -64,6 +76,7 @@ export async function openDatabase(config: Pick<Config, 'db'>): Promise<Database
       // An idle client lost its connection; the pool replaces it. /healthz reports outages.
     });
     db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    poolStats = () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: pool.options.max });
   }
 
   const database: Database = {
@@ -84,6 +97,7 @@ export async function openDatabase(config: Pick<Config, 'db'>): Promise<Database
         return false;
       }
     },
+    poolStats: () => poolStats(),
     async close() {
       await db.destroy();
     },

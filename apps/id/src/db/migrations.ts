@@ -236,6 +236,93 @@ function migrations(provider: DbProvider): Record<string, Migration> {
           .execute();
       },
     },
+    '0007_forward_auth': {
+      // Forward-auth rules: which signed-in people a reverse proxy may let through to a host (and path).
+      async up(db: AnyDb) {
+        await db.schema
+          .createTable('forward_auth_rules')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('created_at', timestamp, (c) => c.notNull())
+          .addColumn('updated_at', timestamp, (c) => c.notNull())
+          .addColumn('host', 'text', (c) => c.notNull())
+          .addColumn('path_prefix', 'text', (c) => c.notNull().defaultTo('/'))
+          // Set when the rule was saved with no groups; a rule whose groups were all deleted lets nobody in.
+          .addColumn('allow_any_user', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
+        await db.schema.createIndex('forward_auth_rules_host_path').on('forward_auth_rules').columns(['host', 'path_prefix']).unique().execute();
+        await db.schema
+          .createTable('forward_auth_rule_groups')
+          .addColumn('rule_id', 'text', (c) => c.notNull().references('forward_auth_rules.id').onDelete('cascade'))
+          .addColumn('group_id', 'text', (c) => c.notNull().references('user_groups.id').onDelete('cascade'))
+          .addPrimaryKeyConstraint('forward_auth_rule_groups_pk', ['rule_id', 'group_id'])
+          .execute();
+        await db.schema.createIndex('forward_auth_rule_groups_group').on('forward_auth_rule_groups').column('group_id').execute();
+      },
+    },
+    '0008_custom_claims': {
+      // Extra claims an admin sets on a user or a group (custom-claims/). One table for both
+      // owners, so that a token request reads a user's and their groups' claims in one statement.
+      async up(db: AnyDb) {
+        await db.schema
+          .createTable('custom_claims')
+          .addColumn('user_id', 'text', (c) => c.references('users.id').onDelete('cascade'))
+          .addColumn('group_id', 'text', (c) => c.references('user_groups.id').onDelete('cascade'))
+          .addColumn('key', 'text', (c) => c.notNull())
+          .addColumn('value', 'text', (c) => c.notNull())
+          .addColumn('position', 'integer', (c) => c.notNull())
+          .addCheckConstraint('custom_claims_one_owner', sql`(user_id is null) <> (group_id is null)`)
+          .execute();
+        // Unique per owner; NULLs are distinct in both databases, so each index holds one owner kind.
+        await db.schema.createIndex('custom_claims_user_key').on('custom_claims').columns(['user_id', 'key']).unique().execute();
+        await db.schema.createIndex('custom_claims_group_key').on('custom_claims').columns(['group_id', 'key']).unique().execute();
+      },
+    },
+    '0009_audit_filters': {
+      // The audit log filters by person (about them or by them) and by event, newest first:
+      // each index answers one filter in id order, without reading the whole log.
+      async up(db: AnyDb) {
+        await db.schema.createIndex('audit_log_user').on('audit_log').columns(['user_id', 'id']).execute();
+        await db.schema.createIndex('audit_log_actor').on('audit_log').columns(['actor_id', 'id']).execute();
+        await db.schema.createIndex('audit_log_event').on('audit_log').columns(['event', 'id']).execute();
+      },
+    },
+    '0010_user_search_index': {
+      // SQLite's answer to 0005's pg_trgm index: a user search (`%term%` over five columns) read
+      // every user. An FTS5 trigram index finds the rows holding a term of three or more
+      // characters; users/users.ts (sqliteUserSearch) reads it. PostgreSQL has its own.
+      async up(db: AnyDb) {
+        if (provider === 'postgres') return;
+        // FTS5 keys its rows by integer rowid, and the users table has none that is stable (VACUUM
+        // may renumber an implicit rowid): this copy of the searched columns gives each user one,
+        // and a unique user_id so that the triggers find a user's row without a scan.
+        await sql`create table users_search (row integer primary key, user_id text not null unique, username text not null, email text, first_name text, last_name text, display_name text)`.execute(db);
+        await sql`create virtual table users_search_fts using fts5(username, email, first_name, last_name, display_name, content='users_search', content_rowid='row', tokenize='trigram')`.execute(db);
+        await sql`insert into users_search (user_id, username, email, first_name, last_name, display_name) select id, username, email, first_name, last_name, display_name from users`.execute(db);
+        await sql`insert into users_search_fts (users_search_fts) values ('rebuild')`.execute(db);
+        // Triggers, not domain code, keep both in step: a write by any path (admin API, CLI,
+        // provisioning, plain SQL) cannot forget them.
+        await sql`create trigger users_search_fts_insert after insert on users_search begin
+          insert into users_search_fts (rowid, username, email, first_name, last_name, display_name) values (new.row, new.username, new.email, new.first_name, new.last_name, new.display_name);
+        end`.execute(db);
+        await sql`create trigger users_search_fts_delete after delete on users_search begin
+          insert into users_search_fts (users_search_fts, rowid, username, email, first_name, last_name, display_name) values ('delete', old.row, old.username, old.email, old.first_name, old.last_name, old.display_name);
+        end`.execute(db);
+        await sql`create trigger users_search_fts_update after update on users_search begin
+          insert into users_search_fts (users_search_fts, rowid, username, email, first_name, last_name, display_name) values ('delete', old.row, old.username, old.email, old.first_name, old.last_name, old.display_name);
+          insert into users_search_fts (rowid, username, email, first_name, last_name, display_name) values (new.row, new.username, new.email, new.first_name, new.last_name, new.display_name);
+        end`.execute(db);
+        await sql`create trigger users_search_insert after insert on users begin
+          insert into users_search (user_id, username, email, first_name, last_name, display_name) values (new.id, new.username, new.email, new.first_name, new.last_name, new.display_name);
+        end`.execute(db);
+        // Only a change to a searched column: other user writes (admin flags, timestamps) cost nothing more.
+        await sql`create trigger users_search_update after update of id, username, email, first_name, last_name, display_name on users begin
+          update users_search set user_id = new.id, username = new.username, email = new.email, first_name = new.first_name, last_name = new.last_name, display_name = new.display_name where user_id = old.id;
+        end`.execute(db);
+        await sql`create trigger users_search_delete after delete on users begin
+          delete from users_search where user_id = old.id;
+        end`.execute(db);
+      },
+    },
   };
 }
 

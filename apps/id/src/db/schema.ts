@@ -155,6 +155,34 @@ export interface RateLimitHitsTable {
   reset_at: number;
 }
 
+/** Owned by forward-auth/rules.ts. */
+export interface ForwardAuthRulesTable {
+  id: string;
+  created_at: string;
+  updated_at: string;
+  /** Lower-case host name, with a port only when it is not the scheme's default. */
+  host: string;
+  /** `/` or a path without a trailing slash; matches whole path segments. */
+  path_prefix: string;
+  /** 1 when saved with no groups (any signed-in user); 0 restricts to the groups below, even when none are left. */
+  allow_any_user: number;
+}
+
+export interface ForwardAuthRuleGroupsTable {
+  rule_id: string;
+  group_id: string;
+}
+
+/** Owned by custom-claims/: a claim set on exactly one user or one group. */
+export interface CustomClaimsTable {
+  user_id: string | null;
+  group_id: string | null;
+  key: string;
+  value: string;
+  /** The order the admin gave them in, for the screens and the provisioning file. */
+  position: number;
+}
+
 export interface DB {
   users: UsersTable;
   user_groups: UserGroupsTable;
@@ -171,4 +199,7 @@ export interface DB {
   settings: SettingsTable;
   audit_log: AuditLogTable;
   rate_limit_hits: RateLimitHitsTable;
+  custom_claims: CustomClaimsTable;
+  forward_auth_rules: ForwardAuthRulesTable;
+  forward_auth_rule_groups: ForwardAuthRuleGroupsTable;
 }

@@ -144,6 +144,13 @@ export async function requireGroup(db: Kysely<DB>, id: string): Promise<Group> {
   return group;
 }
 
+/** Groups' display names by ID (the audit log's words); IDs no longer there are left out. */
+export async function groupNamesByIds(db: Kysely<DB>, ids: readonly string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.selectFrom('user_groups').select(['id', 'name']).where('id', 'in', [...new Set(ids)]).execute();
+  return new Map(rows.map((row) => [row.id, row.name]));
+}
+
 export async function createGroup(db: Kysely<DB>, input: GroupInput): Promise<Group> {
   checkInput(input);
   await assertFriendlyNameFree(db, input.friendlyName);

@@ -4,7 +4,7 @@ import type { AppContext } from '../http/context.js';
 import { auditFrom } from '../http/context.js';
 import { noContent } from '../http/guards.js';
 import { parseInput, text } from '../http/validation.js';
-import { recordAudit } from '../audit/audit.js';
+import { auditTargetName, recordAudit } from '../audit/audit.js';
 import {
   FRIENDLY_NAME_PATTERN,
   addGroupMember,
@@ -77,8 +77,9 @@ export async function registerGroupAdminRoutes(app: FastifyInstance, ctx: AppCon
 
   app.delete('/groups/:id', async (request, reply) => {
     const { id } = parseInput(idParams, request.params);
+    const targetName = await auditTargetName(db, 'group.delete', id);
     await deleteGroup(db, id);
-    await recordAudit(db, auditFrom(request, { event: 'admin_change', data: { action: 'group.delete', target: id } }));
+    await recordAudit(db, auditFrom(request, { event: 'admin_change', data: { action: 'group.delete', target: id, targetName } }));
     return noContent(reply);
   });
 

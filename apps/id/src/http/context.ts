@@ -4,6 +4,7 @@ import type { DerivedKeys } from '../crypto/crypto.js';
 import type { Database } from '../db/database.js';
 import type { AuditEntry } from '../audit/audit.js';
 import type { Session } from '../sessions/sessions.js';
+import type { IdMetrics } from '../metrics/id-metrics.js';
 
 /** What every route module receives: the parsed config and the open database. */
 export interface AppContext {
@@ -11,6 +12,8 @@ export interface AppContext {
   database: Database;
   keys: DerivedKeys;
   logger: FastifyBaseLogger;
+  /** Present only when METRICS_PORT is set: with metrics off, nothing is counted. */
+  metrics?: IdMetrics | null;
 }
 
 declare module 'fastify' {

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { DomainError } from '../errors.js';
 import { isOidcPath } from './oidc-dispatch.js';
+import { isForwardAuthCheck } from '../forward-auth/routes.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -12,7 +13,7 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  */
 export function installCsrfProtection(app: FastifyInstance, appUrl: string): void {
   app.addHook('preHandler', async (request) => {
-    if (SAFE_METHODS.has(request.method) || isOidcPath(request.url)) return;
+    if (SAFE_METHODS.has(request.method) || isOidcPath(request.url) || isForwardAuthCheck(request.url)) return;
     const origin = request.headers.origin;
     if (origin !== undefined) {
       if (origin === appUrl) return;

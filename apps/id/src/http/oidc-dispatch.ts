@@ -6,6 +6,7 @@ import { OIDC_ROUTES } from '../oidc/provider.js';
 import type { Database } from '../db/database.js';
 import { signInRateLimit, unsuccessfulRequestCounter } from './rate-limit.js';
 import { addSecurityHeaders } from '@hearth/server-kit';
+import type { RequestMetrics } from '@hearth/server-kit';
 
 const DISCOVERY = '/.well-known/openid-configuration';
 const PREFIXES: string[] = [DISCOVERY, ...Object.values(OIDC_ROUTES)];
@@ -125,7 +126,7 @@ function constantDocumentCache() {
      * headers, security headers included, are those the whole edge gave the first answer.
      * The access log gets its line all the same. Anything else goes on to Fastify.
      */
-    answerFirst(app: FastifyInstance): void {
+    answerFirst(app: FastifyInstance, requestMetrics: RequestMetrics | null): void {
       const server = app.server;
       const [fastifyHandler, ...others] = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
       if (!fastifyHandler || others.length > 0) return; // not the server this was written for: Fastify serves them
@@ -138,8 +139,11 @@ function constantDocumentCache() {
       server.on('request', (req: IncomingMessage, res: ServerResponse) => {
         const cached = req.method === 'GET' && !closing ? documents.get(req.url ?? '') : undefined;
         if (!cached) return fastifyHandler.call(server, req, res);
+        const started = requestMetrics ? performance.now() : 0;
         res.writeHead(200, [...cached.flat, 'access-control-allow-origin', req.headers.origin || '*']);
         res.end(cached.body);
+        // Under the route Fastify would have matched: the cached paths are exact route paths.
+        if (requestMetrics) requestMetrics.observe('GET', req.url as string, 200, (performance.now() - started) / 1000);
         app.log.info({ req, res: { statusCode: 200 } }, 'request completed');
       });
     },
@@ -201,11 +205,11 @@ export async function registerOidcRoutes(
   app: FastifyInstance,
   provider: Provider,
   config: Pick<Config, 'appUrl' | 'signInRateLimit'>,
-  options: { securityHeaders: Record<string, string>; database: Pick<Database, 'db' | 'provider'> },
+  options: { securityHeaders: Record<string, string>; database: Pick<Database, 'db' | 'provider'>; requestMetrics?: RequestMetrics | null },
 ): Promise<void> {
   const handle = createOidcHandler(provider, config);
   const documents = constantDocumentCache();
-  documents.answerFirst(app);
+  documents.answerFirst(app, options.requestMetrics ?? null);
 
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers();

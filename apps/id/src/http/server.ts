@@ -8,7 +8,7 @@ import { handleError, handleNotFound } from './errors.js';
 import { installSessions } from './session-hooks.js';
 import { installCsrfProtection } from './csrf.js';
 import { installInputGuards } from './input-guards.js';
-import { addSecurityHeaders, securityHeaders } from '@hearth/server-kit';
+import { addSecurityHeaders, countFastifyRequests, securityHeaders } from '@hearth/server-kit';
 import { fastifyTrustProxy } from './client-address.js';
 import { rateLimitPluginOptions } from './rate-limit.js';
 import { registerOidcRoutes } from './oidc-dispatch.js';
@@ -24,6 +24,7 @@ import { registerAdminRoutes } from './admin-routes.js';
 import { registerProvisioningSchemaRoute } from '../provisioning/routes.js';
 import { registerPasskeyRoutes } from '../passkeys/routes.js';
 import { registerWebApp } from '../web-app/routes.js';
+import { registerForwardAuthRoutes } from '../forward-auth/routes.js';
 
 export interface IdServer {
   app: FastifyInstance;
@@ -63,6 +64,11 @@ export async function createIdServer(ctx: AppContext, jwks: PrivateJwk[]): Promi
 
   app.setErrorHandler(handleError);
   app.setNotFoundHandler(handleNotFound);
+  // With metrics off no hook is added: requests pay nothing for them.
+  if (ctx.metrics) {
+    countFastifyRequests(app, ctx.metrics.requests);
+    ctx.metrics.watchProvider(provider);
+  }
 
   // Cookies are parsed where they are read (the session hook), not on every request.
   await app.register(fastifyCookie, { hook: false });
@@ -93,6 +99,7 @@ export async function createIdServer(ctx: AppContext, jwks: PrivateJwk[]): Promi
   await registerAppRoutes(app, ctx);
   await registerPasskeyRoutes(app, ctx);
   await registerAdminRoutes(app, ctx);
+  await registerForwardAuthRoutes(app, ctx);
   await registerProvisioningSchemaRoute(app);
   const { interactionDetails } = await registerInteractionRoutes(app, ctx, provider);
   const oidcHeaders = await securityHeaders({ ...helmetOptions, contentSecurityPolicy: { useDefaults: false, directives: OIDC_CSP_DIRECTIVES } });
@@ -100,6 +107,7 @@ export async function createIdServer(ctx: AppContext, jwks: PrivateJwk[]): Promi
     // Set over the app's: only what differs (the CSP).
     securityHeaders: Object.fromEntries(Object.entries(oidcHeaders).filter(([name, value]) => headers[name] !== value)),
     database: ctx.database,
+    requestMetrics: ctx.metrics?.requests ?? null,
   });
   await registerWebApp(app, ctx, undefined, { interactionDetails });
 

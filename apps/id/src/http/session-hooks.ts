@@ -17,7 +17,10 @@ function usesNoSession(url: string): boolean {
  * http://localhost, which are exactly the places passkeys work.
  */
 export function installSessions(app: FastifyInstance, ctx: AppContext): void {
-  const cookieOptions = { path: '/', httpOnly: true, secure: true, sameSite: 'lax' as const };
+  const hostOnly = { path: '/', httpOnly: true, secure: true, sameSite: 'lax' as const };
+  // With SESSION_COOKIE_DOMAIN the sibling hosts forward auth protects receive the cookie too.
+  const domain = ctx.config.sessionCookieDomain;
+  const cookieOptions = domain ? { ...hostOnly, domain } : hostOnly;
   // The cookie plugin parses nothing by itself (server.ts): the header is read here.
   const sessionToken = (request: FastifyRequest): string | undefined => {
     const header = request.headers.cookie;
@@ -44,11 +47,14 @@ export function installSessions(app: FastifyInstance, ctx: AppContext): void {
       ip: this.request.ip,
       userAgent: this.request.headers['user-agent'] ?? null,
     });
+    // A host-only cookie from before SESSION_COOKIE_DOMAIN was set would be sent first and win.
+    if (domain) this.clearCookie(SESSION_COOKIE, hostOnly);
     this.setCookie(SESSION_COOKIE, token, { ...cookieOptions, maxAge: ctx.config.sessionLifetimeSeconds });
   });
 
   app.decorateReply('signOut', async function (this) {
     await deleteSession(ctx.database.db, sessionToken(this.request));
+    if (domain) this.clearCookie(SESSION_COOKIE, hostOnly);
     this.clearCookie(SESSION_COOKIE, cookieOptions);
     this.request.session = null;
   });

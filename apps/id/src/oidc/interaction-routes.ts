@@ -112,6 +112,7 @@ export async function registerInteractionRoutes(
     try {
       ({ userId } = await verifyAuthentication(db, ctx.config, response));
     } catch (error) {
+      ctx.metrics?.signIn('passkey', 'failure');
       await recordAudit(db, auditFrom(request, { event: 'sign_in_failed', data: { method: 'passkey', reason: (error as Error).message } }));
       throw error;
     }
@@ -120,10 +121,12 @@ export async function registerInteractionRoutes(
     const client = await clientOf(interaction.params.client_id as string | undefined);
     const refusal = passkeyRefusal(await signInRequirements(db, interaction), userId, client.name);
     if (refusal) {
+      ctx.metrics?.signIn('passkey', 'failure');
       await recordAudit(db, auditFrom(request, { event: 'sign_in_failed', userId, data: { client: client.id, method: 'passkey', reason: 'not the person the app asked for' } }));
       throw new DomainError('forbidden', refusal);
     }
     await reply.signIn(userId);
+    ctx.metrics?.signIn('passkey', 'success');
     return completeLogin(request, reply, userId, 'passkey', epochSeconds());
   });
 

@@ -12,6 +12,8 @@ import { createAdapterClass } from './adapter.js';
 import { CLIENT_AUTH_METHODS, assertRegisteredSecretMethod } from './client-auth.js';
 import { assertClaimsParameter } from './claims-parameter.js';
 import { authorizationPostAsGet } from './authorization-post.js';
+import { customClaimsForAccount } from '../custom-claims/custom-claims.js';
+import { CUSTOM_CLAIMS, CUSTOM_CLAIMS_SCOPE, releaseCustomClaims } from './custom-claims-release.js';
 import { afterLogoutPage, askBeforeSigningOut, hearthSessionOf, keepClientOnSignedOutPage, logoutConfirmationPage, returnAppOf } from './logout.js';
 
 export const OIDC_SCOPES = ['openid', 'profile', 'email', 'groups', 'offline_access'] as const;
@@ -124,10 +126,15 @@ export function createOidcProvider(ctx: AppContext, jwks: PrivateJwk[]): Provide
         email_verified: user.email ? user.emailVerified : undefined,
         groups: groups.map((group) => group.friendlyName),
       };
+      // Read only when a token or userinfo answer may carry them, and once per request.
+      let custom: Promise<Record<string, unknown>> | undefined;
       return {
         accountId: user.id,
-        async claims() {
-          return { ...claims, groups: [...claims.groups] };
+        async claims(_use, scope) {
+          const standard = { ...claims, groups: [...claims.groups] };
+          if (!String(scope).split(' ').includes(CUSTOM_CLAIMS_SCOPE)) return standard;
+          custom ??= customClaimsForAccount(db, user.id, groups);
+          return { ...standard, [CUSTOM_CLAIMS]: await custom };
         },
       };
     },
@@ -211,6 +218,7 @@ export function createOidcProvider(ctx: AppContext, jwks: PrivateJwk[]): Provide
   };
 
   const provider = new Provider(ctx.config.appUrl, configuration);
+  releaseCustomClaims(provider);
   // POST at the authorization endpoint becomes the same request as a GET (see the module).
   provider.use(authorizationPostAsGet(OIDC_ROUTES.authorization));
   askBeforeSigningOut(provider, db);
@@ -234,7 +242,7 @@ export function createOidcProvider(ctx: AppContext, jwks: PrivateJwk[]): Provide
         userId: accountId,
         ip: koa.ip,
         userAgent: koa.get('user-agent') || null,
-        data: { client: koa.oidc.client?.clientId, grantType: koa.oidc.params?.grant_type },
+        data: { client: koa.oidc.client?.clientId, clientName: koa.oidc.client?.clientName, grantType: koa.oidc.params?.grant_type },
       },
       (err: unknown) => ctx.logger.warn({ err }, 'cannot write audit log'),
     );
@@ -260,6 +268,9 @@ export function createOidcProvider(ctx: AppContext, jwks: PrivateJwk[]): Provide
     if (ended && session && session.user.id !== ended) return;
     if (token) await deleteSession(db, token).catch(() => {});
     koa.append('Set-Cookie', `${SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Lax`);
+    // The cookie scoped to SESSION_COOKIE_DOMAIN (forward auth) is another cookie to the browser.
+    const domain = ctx.config.sessionCookieDomain;
+    if (domain) koa.append('Set-Cookie', `${SESSION_COOKIE}=; Path=/; Domain=${domain}; Max-Age=0; HttpOnly; Secure; SameSite=Lax`);
   });
 
   // Refusals are normal (a wrong verifier, a reused code); the log says why, for whoever debugs a client.

@@ -73,11 +73,13 @@ export async function registerPasskeyRoutes(app: FastifyInstance, ctx: AppContex
       ({ userId, passkeyId } = await verifyAuthentication(db, config, response));
     } catch (error) {
       if (error instanceof DomainError) {
+        ctx.metrics?.signIn('passkey', 'failure');
         await recordAudit(db, auditFrom(request, { event: 'sign_in_failed', data: { method: 'passkey', reason: error.message } }));
       }
       throw error;
     }
     await reply.signIn(userId);
+    ctx.metrics?.signIn('passkey', 'success');
     await recordAudit(db, auditFrom(request, { event: 'sign_in', userId, actorId: userId, data: { method: 'passkey', passkeyId } }));
     return { user: await requireUser(db, userId) };
   });

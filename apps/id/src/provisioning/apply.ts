@@ -17,8 +17,12 @@ import {
 } from '../clients/clients.js';
 import { createGroup, deleteGroup, groupsOfUser, listGroups, setUserGroups, updateGroup, type Group } from '../groups/groups.js';
 import { assertKeepsAnAdmin, createUser, deleteUser, findUserByUsername, listUsers, updateUser, type User, type UserInput } from '../users/users.js';
+import { provisionClientLogo } from '../clients/logos.js';
 import { ProvisioningError, entryLabel, type ProvisioningPlan } from './load.js';
 import type { ClientEntry, UserEntry } from './schema.js';
+import { provisionClaims } from '../custom-claims/provisioning.js';
+import { provisionForwardAuthRule, pruneForwardAuthRules } from '../forward-auth/provisioning.js';
+import { forgetCachedRules } from '../forward-auth/rules.js';
 
 /**
  * The same named lock the admin API takes for changes to who is an administrator: a file
@@ -29,8 +33,8 @@ const ADMIN_LOCK = 'admin-count';
 export type ProvisioningOutcome = 'created' | 'changed' | 'unchanged' | 'deleted';
 
 export interface ProvisioningLine {
-  kind: 'group' | 'user' | 'client';
-  /** The friendly name, username or client ID. */
+  kind: 'group' | 'user' | 'client' | 'forward-auth rule';
+  /** The friendly name, username, client ID or rule's host and path. */
   key: string;
   outcome: ProvisioningOutcome;
   /** For `changed`: which fields differed. */
@@ -69,11 +73,11 @@ const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.
 const sameSet = (a: readonly string[], b: readonly string[]) => new Set(a).size === new Set(b).size && a.every((value) => b.includes(value));
 
 /** Audit rows written by the file say so, and which file, beside the admin API's own actions. */
-async function audit(trx: Kysely<DB>, file: string, action: string, target: string, extra: { userId?: string; fields?: string[] } = {}): Promise<void> {
+async function audit(trx: Kysely<DB>, file: string, action: string, target: string, extra: { userId?: string; fields?: string[]; targetName?: string } = {}): Promise<void> {
   await recordAudit(trx, {
     event: 'admin_change',
     userId: extra.userId ?? null,
-    data: { action, target, ...(extra.fields && { fields: extra.fields }), source: 'provisioning', file },
+    data: { action, target, ...(extra.fields && { fields: extra.fields }), ...(extra.targetName && { targetName: extra.targetName }), source: 'provisioning', file },
   });
 }
 
@@ -102,6 +106,7 @@ function unknownGroupProblems(plan: ProvisioningPlan, existing: Group[]): string
     });
   plan.users.forEach((user, index) => check(entryLabel('users', index, user.username), 'groups', user.groups));
   plan.clients.forEach((client, index) => check(entryLabel('clients', index, client.clientId), 'allowedGroups', client.allowedGroups));
+  plan.forwardAuth.forEach((rule, index) => check(entryLabel('forwardAuth', index, rule.host), 'allowedGroups', rule.allowedGroups));
   return problems;
 }
 
@@ -114,6 +119,7 @@ async function applyGroups(trx: Kysely<DB>, plan: ProvisioningPlan, lines: Provi
       if (!existing) {
         const group = await createGroup(trx, { name: entry.name, friendlyName: entry.friendlyName });
         byName.set(group.friendlyName.toLowerCase(), group);
+        if (entry.claims) await provisionClaims(trx, { groupId: group.id }, entry.claims);
         await audit(trx, plan.file, 'group.create', group.id);
         lines.push({ kind: 'group', key: entry.friendlyName, outcome: 'created' });
         return;
@@ -126,6 +132,9 @@ async function applyGroups(trx: Kysely<DB>, plan: ProvisioningPlan, lines: Provi
       const fields = Object.keys(changes);
       if (fields.length > 0) {
         byName.set(entry.friendlyName.toLowerCase(), await updateGroup(trx, existing.id, changes));
+      }
+      if (!entry.ifMissing && entry.claims && (await provisionClaims(trx, { groupId: existing.id }, entry.claims))) fields.push('claims');
+      if (fields.length > 0) {
         await audit(trx, plan.file, 'group.update', existing.id, { fields });
       }
       lines.push({ kind: 'group', key: entry.friendlyName, outcome: fields.length > 0 ? 'changed' : 'unchanged', fields });
@@ -148,6 +157,7 @@ function clientInput(entry: ClientEntry, groupIdByName: Map<string, string>): Oi
     ...(entry.trusted !== undefined && { trusted: entry.trusted }),
     ...(entry.authMethod !== undefined && { authMethod: entry.authMethod }),
     ...(entry.allowedGroups !== undefined && { allowedGroupIds: groupIds(entry.allowedGroups, groupIdByName) }),
+    ...(entry.launchUrl !== undefined && { launchUrl: entry.launchUrl || null }),
   };
 }
 
@@ -166,6 +176,7 @@ function clientChanges(existing: OidcClient, wanted: OidcClientInput): Partial<O
   if (wanted.trusted !== undefined && wanted.trusted !== existing.trusted) changes.trusted = wanted.trusted;
   if (wanted.authMethod !== undefined && wanted.authMethod !== existing.authMethod) changes.authMethod = wanted.authMethod;
   if (wanted.allowedGroupIds !== undefined && !sameSet(existing.allowedGroupIds, wanted.allowedGroupIds)) changes.allowedGroupIds = wanted.allowedGroupIds;
+  if (wanted.launchUrl !== undefined && wanted.launchUrl !== existing.launchUrl) changes.launchUrl = wanted.launchUrl;
   return changes;
 }
 
@@ -179,6 +190,7 @@ async function applyClients(trx: Kysely<DB>, plan: ProvisioningPlan, groupIdByNa
       if (!existing) {
         const { client } = await createClient(trx, { id: entry.clientId, ...wanted });
         if (entry.secret) await setClientSecret(trx, client.id, entry.secret.reveal());
+        if (entry.logo) await provisionClientLogo(trx, client.id, entry.logo);
         await audit(trx, plan.file, 'client.create', client.id);
         lines.push({ kind: 'client', key: entry.clientId, outcome: 'created', ...(!client.isPublic && !entry.secret && { note: NO_SECRET_NOTE }) });
         return;
@@ -195,6 +207,7 @@ async function applyClients(trx: Kysely<DB>, plan: ProvisioningPlan, groupIdByNa
         await setClientSecret(trx, client.id, entry.secret.reveal());
         fields.push('secret');
       }
+      if (entry.logo !== undefined && (await provisionClientLogo(trx, client.id, entry.logo))) fields.push('logo');
       if (fields.length > 0) await audit(trx, plan.file, 'client.update', client.id, { fields });
       lines.push({ kind: 'client', key: entry.clientId, outcome: fields.length > 0 ? 'changed' : 'unchanged', fields });
     });
@@ -220,6 +233,7 @@ async function applyUsers(trx: Kysely<DB>, plan: ProvisioningPlan, groupIdByName
       if (!existing) {
         const user = await createUser(trx, { username: entry.username, ...wanted });
         if (wantedGroups?.length) await setUserGroups(trx, user.id, wantedGroups);
+        if (entry.claims) await provisionClaims(trx, { userId: user.id }, entry.claims);
         await audit(trx, plan.file, 'user.create', user.id, { userId: user.id });
         lines.push({ kind: 'user', key: entry.username, outcome: 'created' });
         return;
@@ -245,8 +259,19 @@ async function applyUsers(trx: Kysely<DB>, plan: ProvisioningPlan, groupIdByName
           fields.push('groups');
         }
       }
+      if (entry.claims && (await provisionClaims(trx, { userId: existing.id }, entry.claims))) fields.push('claims');
       if (fields.length > 0) await audit(trx, plan.file, 'user.update', existing.id, { userId: existing.id, fields });
       lines.push({ kind: 'user', key: entry.username, outcome: fields.length > 0 ? 'changed' : 'unchanged', fields });
+    });
+  }
+}
+
+async function applyForwardAuth(trx: Kysely<DB>, plan: ProvisioningPlan, groupIdByName: Map<string, string>, lines: ProvisioningLine[]): Promise<void> {
+  for (const [index, entry] of plan.forwardAuth.entries()) {
+    await atEntry(entryLabel('forwardAuth', index, entry.host), async () => {
+      const { id, key, outcome, fields } = await provisionForwardAuthRule(trx, entry, groupIdByName);
+      if (outcome !== 'unchanged') await audit(trx, plan.file, `forward_auth.${outcome === 'created' ? 'create' : 'update'}`, id, outcome === 'changed' ? { fields } : {});
+      lines.push({ kind: 'forward-auth rule', key, outcome, fields });
     });
   }
 }
@@ -260,14 +285,18 @@ async function allUsers(trx: Kysely<DB>): Promise<User[]> {
   }
 }
 
-/** prune: true deletes what the file does not name: clients first, then users, then groups (a group may guard a client). */
+/** prune: true deletes what the file does not name: forward-auth rules and clients first, then users, then groups (a group may guard a client). */
 async function prune(trx: Kysely<DB>, plan: ProvisioningPlan, lines: ProvisioningLine[]): Promise<void> {
   const named = (values: string[]) => new Set(values.map((value) => value.toLowerCase()));
+  for (const rule of await pruneForwardAuthRules(trx, plan.forwardAuth)) {
+    await audit(trx, plan.file, 'forward_auth.delete', rule.id);
+    lines.push({ kind: 'forward-auth rule', key: rule.key, outcome: 'deleted' });
+  }
   const clientIds = new Set(plan.clients.map((client) => client.clientId));
   for (const client of await listClients(trx)) {
     if (clientIds.has(client.id)) continue;
     await atEntry(`prune: client "${client.id}"`, () => deleteClient(trx, client.id));
-    await audit(trx, plan.file, 'client.delete', client.id);
+    await audit(trx, plan.file, 'client.delete', client.id, { targetName: client.name });
     lines.push({ kind: 'client', key: client.id, outcome: 'deleted' });
   }
   const usernames = named(plan.users.map((user) => user.username));
@@ -282,14 +311,14 @@ async function prune(trx: Kysely<DB>, plan: ProvisioningPlan, lines: Provisionin
       });
       await deleteUser(trx, user.id);
     });
-    await audit(trx, plan.file, 'user.delete', user.id, { userId: user.id });
+    await audit(trx, plan.file, 'user.delete', user.id, { userId: user.id, targetName: user.username });
     lines.push({ kind: 'user', key: user.username, outcome: 'deleted' });
   }
   const friendlyNames = named(plan.groups.map((group) => group.friendlyName));
   for (const group of await listGroups(trx)) {
     if (friendlyNames.has(group.friendlyName.toLowerCase())) continue;
     await atEntry(`prune: group "${group.friendlyName}"`, () => deleteGroup(trx, group.id));
-    await audit(trx, plan.file, 'group.delete', group.id);
+    await audit(trx, plan.file, 'group.delete', group.id, { targetName: group.name });
     lines.push({ kind: 'group', key: group.friendlyName, outcome: 'deleted' });
   }
 }
@@ -310,6 +339,7 @@ export async function applyProvisioning(database: Database, plan: ProvisioningPl
       const groupIdByName = await applyGroups(trx, plan, done);
       await applyClients(trx, plan, groupIdByName, done);
       await applyUsers(trx, plan, groupIdByName, done);
+      await applyForwardAuth(trx, plan, groupIdByName, done);
       if (plan.prune) await prune(trx, plan, done);
       if (dryRun) throw new DryRunRollback(done);
       return done;
@@ -321,6 +351,7 @@ export async function applyProvisioning(database: Database, plan: ProvisioningPl
   } finally {
     // The domain functions cleared the transaction's cache, not the one requests read.
     forgetCachedClients(database.db);
+    forgetCachedRules(database.db);
   }
   return { lines, dryRun };
 }

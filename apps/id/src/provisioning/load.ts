@@ -5,6 +5,8 @@ import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../config/config.js';
 import { provisioningSchema, type ClientEntry, type GroupEntry, type UserEntry } from './schema.js';
+import type { ForwardAuthEntry } from '../forward-auth/provisioning.js';
+import { readLogoFile } from './logo-file.js';
 
 /** A provisioning file too large to be a list of groups, users and clients is refused unread. */
 const MAX_FILE_BYTES = 1024 * 1024;
@@ -39,7 +41,9 @@ export interface ProvisioningPlan {
   prune: boolean;
   groups: GroupEntry[];
   users: UserEntry[];
-  clients: (ClientEntry & { secret?: Secret })[];
+  /** `logo`: the bytes of `logoFile`, checked; null to remove the logo. */
+  clients: (ClientEntry & { secret?: Secret; logo?: Uint8Array | null })[];
+  forwardAuth: ForwardAuthEntry[];
 }
 
 /**
@@ -70,7 +74,7 @@ function valueAt(root: unknown, path: readonly PathPart[]): unknown {
   return value;
 }
 
-const ENTRY_KEYS: Record<string, string> = { groups: 'friendlyName', users: 'username', clients: 'clientId' };
+const ENTRY_KEYS: Record<string, string> = { groups: 'friendlyName', users: 'username', clients: 'clientId', forwardAuth: 'host' };
 
 /** `clients[1] "grafana"`: the list, the position and, when it has one, the entry's own name. */
 export function entryLabel(list: string, index: number, key?: unknown): string {
@@ -169,20 +173,27 @@ export async function loadProvisioningFile(file: string, env: NodeJS.ProcessEnv)
   const parsed = provisioningSchema.safeParse(raw);
   if (!parsed.success) throw new ProvisioningError(file, describeIssues(parsed.error, raw));
 
-  const problems: string[] = [];
+  const problems: string[][] = [];
   const clients = await Promise.all(
     (parsed.data.clients ?? []).map(async (client, index) => {
       const secret = await readSecret(file, client, index, env);
-      if (typeof secret === 'string') problems.push(secret);
-      return secret instanceof Secret ? { ...client, secret } : client;
+      const logo = await readLogoFile(file, client, index);
+      // In the file's order, however the reads finish.
+      problems[index] = [...(typeof secret === 'string' ? [secret] : []), ...(logo && 'problem' in logo ? [logo.problem] : [])];
+      return {
+        ...client,
+        ...(secret instanceof Secret && { secret }),
+        ...((logo === null || logo instanceof Uint8Array) && { logo }),
+      };
     }),
   );
-  if (problems.length > 0) throw new ProvisioningError(file, problems);
+  if (problems.flat().length > 0) throw new ProvisioningError(file, problems.flat());
   return {
     file,
     prune: parsed.data.prune ?? false,
     groups: parsed.data.groups ?? [],
     users: parsed.data.users ?? [],
     clients,
+    forwardAuth: parsed.data.forwardAuth ?? [],
   };
 }

@@ -1,7 +1,12 @@
 import { z } from 'zod';
 import { CLIENT_AUTH_METHODS, callbackUrlProblem } from '../clients/clients.js';
+import { checkLaunchUrl } from '../clients/launch.js';
+import { LOGO_MAX_BYTES } from '../clients/logos.js';
+import { DomainError } from '../errors.js';
 import { FRIENDLY_NAME_PATTERN } from '../groups/groups.js';
 import { USERNAME_PATTERN } from '../users/users.js';
+import { forwardAuthEntryKey, forwardAuthEntrySchema, type ForwardAuthEntry } from '../forward-auth/provisioning.js';
+import { claimsEntrySchema } from '../custom-claims/provisioning.js';
 
 /**
  * The provisioning file (PROVISIONING_FILE, `hearth-id provision`): groups, users and OIDC
@@ -41,6 +46,7 @@ export const groupEntrySchema = z
   .strictObject({
     friendlyName,
     name: name(100).describe('The name people read in the admin screens, e.g. "Dashboard admins".'),
+    claims: claimsEntrySchema.optional(),
     ifMissing,
   })
   .describe('A user group, found by its friendly name.');
@@ -61,6 +67,7 @@ export const userEntrySchema = z
       .max(1000)
       .optional()
       .describe('Exactly the groups they are in, by friendly name. Leave it out to leave their groups alone.'),
+    claims: claimsEntrySchema.optional(),
     ifMissing,
   })
   .describe('A user, found by username.');
@@ -92,6 +99,27 @@ export const clientEntrySchema = z
       .max(1000)
       .optional()
       .describe('Only members of these groups (friendly names) may sign in; an empty list lets everyone. Leave it out to leave it alone.'),
+    launchUrl: z
+      .string()
+      .trim()
+      .nullable()
+      .optional()
+      .superRefine((value, check) => {
+        // The clients domain's rule and words; the field already starts the sentence.
+        try {
+          checkLaunchUrl(value);
+        } catch (error) {
+          if (!(error instanceof DomainError)) throw error;
+          check.addIssue({ code: 'custom', message: error.message.replace(/^Launch URL /, '') });
+        }
+      })
+      .describe('Where My apps opens the app (an absolute http or https URL). Leave it out to leave it alone, null to clear it.'),
+    logoFile: z
+      .string()
+      .min(1, 'must not be empty')
+      .nullable()
+      .optional()
+      .describe(`An image shown beside the app in My apps: a PNG, JPEG, WebP or SVG file of at most ${LOGO_MAX_BYTES / 1024} KB, relative to this file. Leave it out to leave the logo alone, null to remove it.`),
     secretFile: z
       .string()
       .min(1, 'must not be empty')
@@ -133,7 +161,7 @@ export const provisioningSchema = z
     prune: z
       .boolean()
       .optional()
-      .describe('Delete the groups, users and clients this file does not name. Default false: what the file does not name is left alone.'),
+      .describe('Delete the groups, users, clients and forward-auth rules this file does not name. Default false: what the file does not name is left alone.'),
     groups: z
       .array(groupEntrySchema)
       .superRefine(noDuplicates((group: GroupEntry) => group.friendlyName, 'friendlyName'))
@@ -149,6 +177,11 @@ export const provisioningSchema = z
       .superRefine(noDuplicates((client: ClientEntry) => client.clientId, 'clientId'))
       .optional()
       .describe('OIDC clients: the apps that sign people in through Hearth ID.'),
+    forwardAuth: z
+      .array(forwardAuthEntrySchema)
+      .superRefine(noDuplicates((rule: ForwardAuthEntry) => forwardAuthEntryKey(rule), 'host'))
+      .optional()
+      .describe('Forward-auth rules (docs/forward-auth.md): who reverse proxies let through to apps that have no OIDC. With prune: true, rules not listed are deleted.'),
   })
   .describe('Hearth ID provisioning file: the groups, users and OIDC clients Hearth ID should have.');
 

@@ -70,3 +70,9 @@ export async function deleteSession(db: Kysely<DB>, token: string | undefined): 
 export async function deleteSessionsOfUser(db: Kysely<DB>, userId: string): Promise<void> {
   await db.deleteFrom('sessions').where('user_id', '=', userId).execute();
 }
+
+/** Sessions not yet expired, for the metrics; expired rows wait for maintenance to remove them. */
+export async function countActiveSessions(db: Kysely<DB>): Promise<number> {
+  const row = await db.selectFrom('sessions').select((eb) => eb.fn.countAll<number>().as('count')).where('expires_at', '>', epochSeconds()).executeTakeFirstOrThrow();
+  return Number(row.count);
+}

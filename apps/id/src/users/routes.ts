@@ -4,7 +4,7 @@ import type { AppContext } from '../http/context.js';
 import { auditFrom } from '../http/context.js';
 import { noContent } from '../http/guards.js';
 import { email, optionalText, parseInput } from '../http/validation.js';
-import { recordAudit } from '../audit/audit.js';
+import { auditTargetName, recordAudit } from '../audit/audit.js';
 import { groupsOfUser, setUserGroups } from '../groups/groups.js';
 import {
   ONE_TIME_ACCESS_MAX_TTL_SECONDS,
@@ -108,11 +108,12 @@ export async function registerUserAdminRoutes(app: FastifyInstance, ctx: AppCont
 
   app.delete('/users/:id', async (request, reply) => {
     const { id } = parseInput(idParams, request.params);
+    const targetName = await auditTargetName(db, 'user.delete', id);
     await ctx.database.withLock(ADMIN_LOCK, async (trx) => {
       await assertKeepsAnAdmin(trx, id, { deleting: true });
       await deleteUser(trx, id);
     });
-    await recordAudit(db, auditFrom(request, { event: 'admin_change', userId: id, data: { action: 'user.delete', target: id } }));
+    await recordAudit(db, auditFrom(request, { event: 'admin_change', userId: id, data: { action: 'user.delete', target: id, targetName } }));
     return noContent(reply);
   });
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import type { Kysely, Selectable, SqlBool } from 'kysely';
+import type { Expression, Kysely, Selectable, SqlBool } from 'kysely';
 import { anyColumnContains, containsPattern, isSqlite } from '../db/search.js';
 import type { DB, UsersTable } from '../db/schema.js';
 import { isoTimestamp, nowIso } from '../db/database.js';
@@ -74,6 +74,13 @@ export async function requireUser(db: Kysely<DB>, id: string): Promise<User> {
   const user = await findUserById(db, id);
   if (!user) throw new DomainError('not_found', 'user not found');
   return user;
+}
+
+/** Usernames by ID, for lists that name the people they mention (the audit log); IDs no longer there are left out. */
+export async function usernamesByIds(db: Kysely<DB>, ids: readonly string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.selectFrom('users').select(['id', 'username']).where('id', 'in', [...new Set(ids)]).execute();
+  return new Map(rows.map((row) => [row.id, row.username]));
 }
 
 export async function countUsers(db: Kysely<DB>): Promise<number> {
@@ -160,6 +167,23 @@ export async function deleteUser(db: Kysely<DB>, id: string): Promise<void> {
  */
 const userSearchText = sql`lower(coalesce(username, '') || chr(10) || coalesce(email, '') || chr(10) || coalesce(first_name, '') || chr(10) || coalesce(last_name, '') || chr(10) || coalesce(display_name, ''))`;
 
+const SEARCHED_COLUMNS = ['username', 'email', 'first_name', 'last_name', 'display_name'];
+
+/**
+ * A user search on SQLite. A term of three characters or more is looked up in the trigram index
+ * of migration 0010_user_search_index, which keeps a copy of the searched columns. The index
+ * folds all Unicode case where SQLite's LIKE folds only ASCII, so it may find a few rows too
+ * many: the scan's own LIKE then runs on the copies it found, and the answer is exactly the
+ * scan's. A shorter term has no trigram to look up: it scans every user, as before.
+ */
+function sqliteUserSearch(db: Kysely<DB>, search: string): Expression<SqlBool> {
+  if ([...search].length < 3) return anyColumnContains(db, SEARCHED_COLUMNS, search);
+  // One FTS5 string: inside double quotes only a double quote is special (doubled).
+  const phrase = `"${search.replaceAll('"', '""')}"`;
+  const copies = SEARCHED_COLUMNS.map((column) => `users_search.${column}`);
+  return sql<SqlBool>`users.id in (select users_search.user_id from users_search where users_search.row in (select rowid from users_search_fts where users_search_fts match ${phrase}) and ${anyColumnContains(db, copies, search)})`;
+}
+
 export interface UserPage {
   users: User[];
   total: number;
@@ -185,12 +209,12 @@ export async function listUsers(
   const keyset = after !== undefined || before !== undefined;
   const offset = keyset ? 0 : (page - 1) * pageSize;
   // PostgreSQL searches one expression, the one its trigram index (migration 0005_admin_lists)
-  // holds, so the index finds the matches when pg_trgm is there; SQLite tests each column.
+  // holds, so the index finds the matches when pg_trgm is there; SQLite has an index of its own.
   let matching = db.selectFrom('users');
   if (search) {
     matching = matching.where(
       isSqlite(db)
-        ? anyColumnContains(db, ['username', 'email', 'first_name', 'last_name', 'display_name'], search)
+        ? sqliteUserSearch(db, search)
         : sql<SqlBool>`${userSearchText} like ${containsPattern(search)} escape '\\'`,
     );
   }

@@ -115,8 +115,8 @@ describe('the setup guide, through the web app', () => {
 
     // The administrator sees it all in the audit log.
     await page.getByRole('link', { name: 'Audit log' }).click();
-    await page.getByRole('cell', { name: 'Token issued (authorization_code)' }).waitFor();
-    await page.getByRole('cell', { name: 'Signed in with a login link' }).waitFor();
+    await page.getByText('A token was issued to Dashy for alice', { exact: true }).waitFor();
+    await page.getByText('alice signed in with a login link', { exact: true }).waitFor();
     await screenshot(page, 'admin-audit-log');
   });
 });

@@ -27,6 +27,7 @@ export const routes: Route[] = [
   { pattern: /^\/admin\/clients$/, access: 'admin', load: () => import('../routes/admin/clients/ClientsPage.svelte') },
   { pattern: /^\/admin\/clients\/(?<id>[^/]+)$/, access: 'admin', load: () => import('../routes/admin/clients/ClientPage.svelte') },
   { pattern: /^\/admin\/audit$/, access: 'admin', load: () => import('../routes/admin/audit/AuditPage.svelte') },
+  { pattern: /^\/admin\/forward-auth$/, access: 'admin', load: () => import('../routes/admin/forward-auth/ForwardAuthPage.svelte') },
 ];
 
 export function matchRoute(path: string): { route: Route; params: Record<string, string> } | null {

@@ -10,6 +10,8 @@ export class PagedList<T> {
   items = $state<T[] | null>(null);
   total = $state(0);
   error = $state('');
+  /** Filters a list takes beside the search, by query parameter; empty ones are left out. */
+  filters = $state<Record<string, string>>({});
   #asked = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
 
@@ -23,6 +25,7 @@ export class PagedList<T> {
   async load(page = this.page): Promise<void> {
     const asked = ++this.#asked;
     const query = new URLSearchParams({ q: this.q.trim(), page: String(page), pageSize: String(this.pageSize) });
+    for (const [name, value] of Object.entries(this.filters)) if (value) query.set(name, value);
     try {
       const answer = await api.get<Record<string, unknown> & { total: number }>(`${this.path}?${query}`);
       if (asked !== this.#asked) return;
