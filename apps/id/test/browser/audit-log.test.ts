@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { createGroup } from '../../src/groups/groups.js';
@@ -9,8 +8,6 @@ import { addPasskeyThroughAccountPage, openPerson, screenshot, useBrowserAndServ
 
 const DESKTOP = { width: 1280, height: 900 };
 const PHONE = { width: 390, height: 844 };
-/** Where the screenshots of this screen go besides the usual folder, for a person to look at. */
-const SHOTS = process.env.AUDIT_SHOTS_DIR;
 
 /** Internal codes (`sign_in`, `group.members.add`) a person should never have to read. */
 const CODES = /\b(sign_in|sign_in_failed|sign_out|token_issued|passkey_added|passkey_removed|admin_change|one_time_access_\w+|setup_completed|grant_revoked)\b|\b(user|group|client)\.[a-z_.]+\b/;
@@ -24,10 +21,6 @@ async function screenshotsOf(page: Page): Promise<void> {
       await page.emulateMedia({ colorScheme: scheme });
       const name = `audit-log${suffix}${scheme === 'dark' ? '-dark' : ''}`;
       await screenshot(page, name);
-      if (SHOTS) {
-        mkdirSync(SHOTS, { recursive: true });
-        await page.screenshot({ path: `${SHOTS}/audit-${viewport.width}-${scheme}.png`, fullPage: true, animations: 'disabled' });
-      }
     }
   }
   await page.emulateMedia({ colorScheme: 'light' });
