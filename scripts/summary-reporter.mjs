@@ -5,16 +5,16 @@ export default class SummaryReporter {
     let failed = 0;
     let skipped = 0;
     for (const testModule of testModules) {
-      let moduleTests = 0;
+      let moduleFailures = 0;
       for (const test of testModule.children.allTests()) {
-        moduleTests += 1;
         const state = test.result().state;
         if (state === 'passed') passed += 1;
-        else if (state === 'failed') failed += 1;
+        else if (state === 'failed') moduleFailures += 1;
         else skipped += 1;
       }
-      // A file that failed to load has no tests but is still a failure.
-      if (moduleTests === 0 && testModule.state() === 'failed') failed += 1;
+      // A file that failed to load, or whose beforeAll/afterAll hook failed (its tests then
+      // show as skipped), failed though none of its tests did: it counts as one failure.
+      failed += moduleFailures === 0 && testModule.state() === 'failed' ? 1 : moduleFailures;
     }
     failed += unhandledErrors.length;
     const line = `${passed} passed, ${failed} failed` + (skipped > 0 ? `, ${skipped} skipped` : '');

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
-import { afterAll, beforeAll, expect } from 'vitest';
+import { afterAll, beforeAll } from 'vitest';
 import { WEB_APP_DIR } from '../../src/web-app/routes.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
@@ -115,7 +115,12 @@ export async function openSignInWithAutofillParked(page: Page, authenticator: Vi
   await page.evaluate(watch);
   await open();
   // A string, not a function: the page's CSP forbids the eval waitForFunction would need.
-  await expect.poll(() => page.evaluate('window.__autofillRequested === true'), { timeout: 10_000 }).toBe(true);
+  // A loop, not expect.poll: suites call this from beforeAll, where expect.poll cannot run.
+  const deadline = Date.now() + 10_000;
+  while (!(await page.evaluate('window.__autofillRequested === true'))) {
+    if (Date.now() > deadline) throw new Error('the sign-in page did not ask for a passkey (conditional mediation) within 10 s');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
   await authenticator.setPresence(true);
 }
 
