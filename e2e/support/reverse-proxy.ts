@@ -91,8 +91,8 @@ export interface ProxySite {
   host: string;
   /** Where the app listens, on 127.0.0.1. */
   upstreamPort: number;
-  /** Ask Hearth ID (listening on this port, public at `appUrl`) before every request, as docs/forward-auth.md configures it. */
-  forwardAuth?: { idPort: number; appUrl: string };
+  /** Ask Hearth ID (listening on this port) before every request, as docs/forward-auth.md configures it. */
+  forwardAuth?: { idPort: number };
 }
 
 export interface RunningProxy {
@@ -162,7 +162,8 @@ ${forwardAuth ? nginxAuthLocations(forwardAuth) : ''}  }`).join('\n')}
 }
 
 const nginxForwardAuth = `      auth_request /hearth-auth;
-      error_page 401 = @signin;
+      auth_request_set $hearth_signin $upstream_http_location;
+      error_page 401 =302 $hearth_signin;
       auth_request_set $hearth_user $upstream_http_remote_user;
       auth_request_set $hearth_groups $upstream_http_remote_groups;
       auth_request_set $hearth_email $upstream_http_remote_email;
@@ -173,7 +174,7 @@ const nginxForwardAuth = `      auth_request /hearth-auth;
       proxy_set_header Remote-Name $hearth_name;
 `;
 
-function nginxAuthLocations({ idPort, appUrl }: { idPort: number; appUrl: string }): string {
+function nginxAuthLocations({ idPort }: { idPort: number }): string {
   return `    location = /hearth-auth {
       internal;
       proxy_pass http://127.0.0.1:${idPort}/api/forward-auth/nginx;
@@ -183,9 +184,6 @@ function nginxAuthLocations({ idPort, appUrl }: { idPort: number; appUrl: string
       proxy_set_header X-Forwarded-Host $http_host;
       proxy_set_header X-Forwarded-Uri $request_uri;
       proxy_set_header X-Forwarded-Method $request_method;
-    }
-    location @signin {
-      return 302 ${appUrl}/login?rd=$scheme://$http_host$request_uri;
     }
 `;
 }
