@@ -112,6 +112,21 @@ describe.each(DB_PROVIDERS)('custom claims on %s', (provider) => {
     expect(again.claims()).toMatchObject({ immich_role: 'user', immich_quota: 50 });
   });
 
+  it('reads an account’s claims once a second at most: a change made around Hearth ID shows within that second', async () => {
+    const { tokens } = await signIn();
+    await putClaims(`users/${scenario.user.id}`, [{ key: 'immich_role', value: 'before' }]);
+    const filled = Date.now();
+    expect(await oidc.fetchUserInfo(rp, tokens.access_token, scenario.user.id)).toMatchObject({ immich_role: 'before' });
+    // Written past the domain (as another replica would): this process is not told.
+    await db().updateTable('custom_claims').set({ value: 'after' }).where('user_id', '=', scenario.user.id).where('key', '=', 'immich_role').execute();
+    const next = await oidc.fetchUserInfo(rp, tokens.access_token, scenario.user.id);
+    // The kept claims answer while they are younger than a second.
+    if (next.immich_role === 'after') expect(Date.now() - filled).toBeGreaterThanOrEqual(1000);
+    else expect(next.immich_role).toBe('before');
+    await expect.poll(async () => (await oidc.fetchUserInfo(rp, tokens.access_token, scenario.user.id)).immich_role, { timeout: 5_000 }).toBe('after');
+    await putClaims(`users/${scenario.user.id}`, []);
+  });
+
   it('go with their user or group when it is deleted', async () => {
     const gone = await createGroup(db(), { name: 'Short-lived', friendlyName: 'short-lived' });
     const { user } = await signedInUser(server, { username: 'short-lived' });

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { briefCache } from '../db/brief-cache.js';
 import type { DB } from '../db/schema.js';
 import { inTransaction } from '../db/database.js';
 import { DomainError } from '../errors.js';
@@ -91,6 +92,7 @@ export async function claimsOf(db: Kysely<DB>, owner: ClaimOwner): Promise<Custo
 export async function setClaims(db: Kysely<DB>, owner: ClaimOwner, claims: readonly CustomClaim[]): Promise<CustomClaim[]> {
   const checked = checkClaims(claims);
   const columns = ownerColumns(owner);
+  accountClaims.forget();
   await inTransaction(db, async (trx) => {
     const old = trx.deleteFrom('custom_claims');
     await ('userId' in owner ? old.where('user_id', '=', owner.userId) : old.where('group_id', '=', owner.groupId)).execute();
@@ -101,6 +103,8 @@ export async function setClaims(db: Kysely<DB>, owner: ClaimOwner, claims: reado
         .execute();
     }
   });
+  // Again once written: a read that ran while the transaction was open kept the old claims.
+  accountClaims.forget();
   return checked;
 }
 
@@ -118,11 +122,23 @@ export interface ClaimGroup {
 }
 
 /**
+ * Every token and userinfo answer with the profile scope asks for an account's claims, so they
+ * are kept for a second per user and set of groups (the key holds the groups' names, which
+ * order them); a change of claims through this process forgets them at once.
+ */
+const accountClaims = briefCache<string, Readonly<Record<string, unknown>>>({ ttlMs: 1000, maxEntries: 10_000 });
+
+/**
  * The custom claims a user's tokens carry, read in one statement for the user and all their
  * groups. Groups come first, in the order of their friendly names ignoring case, and the
  * first group to set a claim keeps it; the user's own claims then override any group's.
  */
-export async function customClaimsForAccount(db: Kysely<DB>, userId: string, groups: readonly ClaimGroup[]): Promise<Record<string, unknown>> {
+export async function customClaimsForAccount(db: Kysely<DB>, userId: string, groups: readonly ClaimGroup[]): Promise<Readonly<Record<string, unknown>>> {
+  const key = [userId, ...groups.map((group) => `${group.id}:${group.friendlyName}`)].join('\n');
+  return accountClaims.get(db, key, async () => Object.freeze(await loadClaimsOfAccount(db, userId, groups)));
+}
+
+async function loadClaimsOfAccount(db: Kysely<DB>, userId: string, groups: readonly ClaimGroup[]): Promise<Record<string, unknown>> {
   const groupIds = groups.map((group) => group.id);
   const rows = await db
     .selectFrom('custom_claims')
