@@ -5,7 +5,7 @@ import type { Config } from './config/config.js';
 import { deriveKeys } from './crypto/crypto.js';
 import { openDatabase } from './db/database.js';
 import { checkEncryptionKey, loadSigningKeys } from './keys/signing-keys.js';
-import type { AppContext } from './http/context.js';
+import type { AppContext } from './app-context.js';
 import { startMaintenance } from './maintenance.js';
 import { flushAudit } from './audit/audit.js';
 

@@ -272,6 +272,30 @@ describe.each(DB_PROVIDERS)('admin API: users on %s', (provider) => {
     });
   });
 
+  describe('a changed email', () => {
+    it('is unverified after an admin changes it, unless the same change says it is verified', async () => {
+      const user = await createUser({ username: 'verified-mover', email: 'old@example.com', emailVerified: true });
+      const renamed = await api(server, 'PATCH', `/api/admin/users/${user.id}`, { cookie: admin, body: { firstName: 'Vera', email: 'old@example.com' } });
+      expect(renamed.body.user).toMatchObject({ emailVerified: true });
+      const moved = await api(server, 'PATCH', `/api/admin/users/${user.id}`, { cookie: admin, body: { email: 'new@example.com' } });
+      expect(moved.status).toBe(200);
+      expect(moved.body.user).toMatchObject({ email: 'new@example.com', emailVerified: false });
+      const vouched = await api(server, 'PATCH', `/api/admin/users/${user.id}`, { cookie: admin, body: { email: 'other@example.com', emailVerified: true } });
+      expect(vouched.body.user).toMatchObject({ email: 'other@example.com', emailVerified: true });
+    });
+
+    it('is unverified after its owner changes it on their profile', async () => {
+      const { cookie } = await signedInUser(server, { username: 'self-mover', email: 'mine@example.com', emailVerified: true });
+      const same = await api(server, 'PATCH', '/api/me', { cookie, body: { email: 'mine@example.com', firstName: 'Sam' } });
+      expect(same.body.user).toMatchObject({ emailVerified: true });
+      const moved = await api(server, 'PATCH', '/api/me', { cookie, body: { email: 'elsewhere@example.com' } });
+      expect(moved.status).toBe(200);
+      expect(moved.body.user).toMatchObject({ email: 'elsewhere@example.com', emailVerified: false });
+      // Whether an address is verified is not the owner's to say.
+      expect((await api(server, 'PATCH', '/api/me', { cookie, body: { emailVerified: true } })).status).toBe(400);
+    });
+  });
+
   describe('one-time login links', () => {
     it('creates a link under APP_URL/lc/ that expires in an hour', async () => {
       const user = await createUser({ username: 'link-me' });

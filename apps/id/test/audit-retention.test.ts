@@ -52,13 +52,29 @@ describe.each(DB_PROVIDERS)('the maintenance job on %s', (provider) => {
       { key: 'live', hits: 3, reset_at: Date.now() + 60_000 },
     ]).execute();
 
+    const payload = (id: string, expiresAt: number | null) => ({
+      model: 'Interaction', id, payload: '{}', grant_id: null, user_code: null, uid: null, expires_at: expiresAt, consumed_at: null, account_id: null, client_id: null,
+    });
+    await db.insertInto('oidc_payloads').values([payload('expired', epochSeconds() - 1), payload('live', epochSeconds() + 600), payload('kept', null)]).execute();
+
     await sweepExpiredRecords(server.ctx);
 
     expect(await remainingAges(server)).toEqual([89, 1, 0]);
+    expect((await db.selectFrom('oidc_payloads').select('id').where('model', '=', 'Interaction').orderBy('id').execute()).map((row) => row.id)).toEqual(['kept', 'live']);
     expect(await db.selectFrom('sessions').select('user_id').execute()).toHaveLength(1);
     expect((await db.selectFrom('webauthn_challenges').select('challenge').execute()).map((row) => row.challenge)).toEqual(['live']);
     expect((await db.selectFrom('one_time_access_tokens').select('token_hash').execute()).map((row) => row.token_hash)).toEqual(['live']);
     expect((await db.selectFrom('rate_limit_hits').select('key').execute()).map((row) => row.key)).toEqual(['live']);
+
+    // Every table's rows are judged at the same moment, the one the job passes on.
+    await sweepExpiredRecords(server.ctx, new Date(Date.now() + 2 * DAY_MS));
+    expect(await db.selectFrom('sessions').select('user_id').execute()).toHaveLength(0);
+    expect(await db.selectFrom('webauthn_challenges').select('challenge').execute()).toEqual([]);
+    expect(await db.selectFrom('one_time_access_tokens').select('token_hash').execute()).toEqual([]);
+    expect(await db.selectFrom('rate_limit_hits').select('key').execute()).toEqual([]);
+    expect((await db.selectFrom('oidc_payloads').select('id').where('model', '=', 'Interaction').execute()).map((row) => row.id)).toEqual(['kept']);
+    // Two days on, the entry of 89 days is past the 90.
+    expect(await remainingAges(server)).toEqual([1, 0]);
   });
 
   it('keeps AUDIT_LOG_RETENTION_DAYS days, and everything with 0', async () => {

@@ -173,6 +173,14 @@ VALUES (\\"admin-uuid-001\\", datetime(\\"now\\"), datetime(\\"now\\"), \\"pocke
     expect(upper.code).toBe(0);
   });
 
+  it('refuses a login link for a disabled user, as the admin screen does', async () => {
+    const { user } = await signedInUser(server, { username: 'on-leave', disabled: true });
+    const result = await runCli(['one-time-access-token', 'on-leave'], server.env);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toBe('hearth-id: on-leave is disabled; enable the account before sending a login link');
+    await expect(createOneTimeAccessToken(server.ctx.database.db, user.id)).rejects.toThrow('on-leave is disabled');
+  });
+
   it('creates an admin without a browser with create-admin and prints a working link', async () => {
     const result = await runCli(['create-admin', '--username', 'headless', '--email', 'headless@example.com', '--first-name', 'Head'], server.env);
     expect(result.code).toBe(0);

@@ -314,6 +314,29 @@ clients:
     expect(await findGroupByFriendlyName(db, 'media')).toBeNull();
     expect(await findUserByUsername(db, scenario.user.username)).toMatchObject({ isAdmin: true });
   });
+
+  it('keeps the rules of the admin screens: the last administrator stays one, a changed email is unverified', async () => {
+    const { db } = server.ctx.database;
+    // After the prune above, the seed's administrator is the only one.
+    const before = await snapshot(server);
+    const demote = await runCli(['provision', provisioningFile(`users:\n  - username: ${scenario.user.username}\n    isAdmin: false\n`)], env);
+    expect(demote.code).toBe(1);
+    expect(demote.stderr).toContain(`cannot remove admin rights from ${scenario.user.username}: they are the last administrator`);
+    expect(await snapshot(server)).toEqual(before);
+
+    const carol = (email: string, verified?: boolean) =>
+      provisioningFile(`users:\n  - username: carol\n    email: ${email}\n${verified === undefined ? '' : `    emailVerified: ${verified}\n`}`);
+    expect((await runCli(['provision', carol('carol@example.com', true)], env)).code).toBe(0);
+    expect(await findUserByUsername(db, 'carol')).toMatchObject({ emailVerified: true });
+    const moved = await runCli(['provision', carol('carol@new.example.com')], env);
+    expect(moved.stdout).toContain('user "carol": changed (email)\n');
+    expect(await findUserByUsername(db, 'carol')).toMatchObject({ email: 'carol@new.example.com', emailVerified: false });
+    // A file that names the new address verified is believed, and applying it again changes nothing.
+    const vouched = carol('carol@third.example.com', true);
+    expect((await runCli(['provision', vouched], env)).stdout).toContain('user "carol": changed (email, emailVerified)\n');
+    expect(await findUserByUsername(db, 'carol')).toMatchObject({ email: 'carol@third.example.com', emailVerified: true });
+    expect((await runCli(['provision', vouched], env)).stdout).toContain('user "carol": unchanged\n');
+  });
 });
 
 describe.each(DB_PROVIDERS)('PROVISIONING_FILE at boot on %s', (provider) => {

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { AppContext } from '../http/context.js';
+import type { AppContext } from '../app-context.js';
 import { parseInput } from '../http/validation.js';
 import { listAudit } from './audit.js';
 import { AUDIT_KINDS, type AuditKind } from './describe.js';

@@ -82,7 +82,6 @@ program
     const ttlSeconds = parseTtl(options.ttl);
     await withDatabase(async (database, config) => {
       const user = await requireUserNamed(database.db, username);
-      if (user.disabled) throw new DomainError('conflict', `${user.username} is disabled; enable the account before sending a login link`);
       const { token, expiresAt } = await createOneTimeAccessToken(database.db, user.id, { ttlSeconds });
       await recordCliAudit(database.db, {
         event: 'one_time_access_created',

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { AppContext } from '../http/context.js';
+import type { AppContext } from '../app-context.js';
 import { auditFrom } from '../http/context.js';
 import { handleError, handleNotFound } from '../http/errors.js';
 import { noContent, requireAdmin, requireSignedIn, sessionOf } from '../http/guards.js';

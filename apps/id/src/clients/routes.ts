@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { AppContext } from '../http/context.js';
+import type { AppContext } from '../app-context.js';
 import { auditFrom } from '../http/context.js';
 import { noContent } from '../http/guards.js';
 import { parseInput, text } from '../http/validation.js';

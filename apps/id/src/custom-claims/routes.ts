@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { AppContext } from '../http/context.js';
+import type { AppContext } from '../app-context.js';
 import { auditFrom } from '../http/context.js';
 import { parseInput } from '../http/validation.js';
 import { recordAudit } from '../audit/audit.js';

@@ -4,7 +4,7 @@ import type { Expression, ExpressionBuilder, Kysely, Selectable, SqlBool } from 
 import type { DB, UserGroupsTable } from '../db/schema.js';
 import { inTransaction, isoTimestamp, nowIso } from '../db/database.js';
 import { DomainError, isUniqueViolation } from '../errors.js';
-import { toUser, type User } from '../users/users.js';
+import { toUser, type User } from '../users/user-record.js';
 import { anyColumnContains, pageWindow } from '../db/search.js';
 import { clientsLimitedToOnly, forgetCachedClients, revokeLostAccess } from '../clients/clients.js';
 

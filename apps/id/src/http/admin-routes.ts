@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { AppContext } from './context.js';
+import type { AppContext } from '../app-context.js';
 import { requireAdmin } from './guards.js';
 import { registerUserAdminRoutes } from '../users/routes.js';
 import { registerGroupAdminRoutes } from '../groups/routes.js';

@@ -1,20 +1,8 @@
-import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
-import type { Config } from '../config/config.js';
-import type { DerivedKeys } from '../crypto/crypto.js';
-import type { Database } from '../db/database.js';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AuditEntry } from '../audit/audit.js';
 import type { Session } from '../sessions/sessions.js';
-import type { IdMetrics } from '../metrics/id-metrics.js';
 
-/** What every route module receives: the parsed config and the open database. */
-export interface AppContext {
-  config: Config;
-  database: Database;
-  keys: DerivedKeys;
-  logger: FastifyBaseLogger;
-  /** Present only when METRICS_PORT is set: with metrics off, nothing is counted. */
-  metrics?: IdMetrics | null;
-}
+/* What Fastify's requests and replies carry in Hearth ID, and the audit entry of a request. */
 
 declare module 'fastify' {
   interface FastifyRequest {

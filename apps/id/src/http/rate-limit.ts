@@ -91,8 +91,8 @@ function databaseStore(db: Kysely<DB>): FastifyRateLimitStoreCtor {
 }
 
 /** Forgets counters whose window has ended (the maintenance job calls this). */
-export async function deleteExpiredRateLimitHits(db: Kysely<DB>): Promise<void> {
-  await db.deleteFrom('rate_limit_hits').where('reset_at', '<=', Date.now()).execute();
+export async function deleteExpiredRateLimitHits(db: Kysely<DB>, now = new Date()): Promise<void> {
+  await db.deleteFrom('rate_limit_hits').where('reset_at', '<=', now.getTime()).execute();
 }
 
 /**

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
 import fastifyRateLimit from '@fastify/rate-limit';
 import type Provider from 'oidc-provider';
-import type { AppContext } from './context.js';
+import type { AppContext } from '../app-context.js';
 import { handleError, handleNotFound } from './errors.js';
 import { installSessions } from './session-hooks.js';
 import { installCsrfProtection } from './csrf.js';

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { SESSION_COOKIE, createSession, deleteSession, findSession } from '../sessions/sessions.js';
-import type { AppContext } from './context.js';
+import type { AppContext } from '../app-context.js';
 import { isOidcPath } from './oidc-dispatch.js';
 
 /**

@@ -129,7 +129,7 @@ async function revokeGrant(db: Kysely<DB>, grantId: string): Promise<void> {
     .execute();
 }
 
-/** Removes expired protocol state; run periodically. */
-export async function deleteExpiredPayloads(db: Kysely<DB>): Promise<void> {
-  await db.deleteFrom('oidc_payloads').where('expires_at', '<', epochSeconds()).execute();
+/** Removes expired protocol state (the maintenance job calls this); state without an expiry stays. */
+export async function deleteExpiredPayloads(db: Kysely<DB>, now = new Date()): Promise<void> {
+  await db.deleteFrom('oidc_payloads').where('expires_at', '<', epochSeconds(now.getTime())).execute();
 }

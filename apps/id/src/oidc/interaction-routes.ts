@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
 import type { InteractionResults } from 'oidc-provider';
 import { z } from 'zod';
-import type { AppContext } from '../http/context.js';
+import type { AppContext } from '../app-context.js';
 import { auditFrom } from '../http/context.js';
 import { parseInput } from '../http/validation.js';
 import { signInRateLimit } from '../http/rate-limit.js';

@@ -1,6 +1,6 @@
 import Provider, { interactionPolicy } from 'oidc-provider';
 import type { Configuration, KoaContextWithOIDC } from 'oidc-provider';
-import type { AppContext } from '../http/context.js';
+import type { AppContext } from '../app-context.js';
 import { findUserWithGroups } from '../groups/groups.js';
 import { allowsGroups, findClient, isUserAllowedForClient } from '../clients/clients.js';
 import { constantTimeEqual, hashToken } from '../crypto/crypto.js';

@@ -3,6 +3,7 @@ import type { DB } from '../db/schema.js';
 import { epochSeconds, nowIso } from '../db/database.js';
 import { hashToken, randomToken } from '../crypto/crypto.js';
 import { DomainError } from '../errors.js';
+import { findUserById, requireUser } from '../users/user-record.js';
 
 /** Login links last an hour unless the admin chooses otherwise, as the documented Pocket ID workflow expects. */
 export const ONE_TIME_ACCESS_TTL_SECONDS = 60 * 60;
@@ -43,12 +44,18 @@ export function describeTtl(seconds: number): string {
 /** The message people see for a used, expired or unknown link (the seed's wording). */
 export const INVALID_TOKEN_MESSAGE = 'Token is invalid or expired';
 
-/** Creates a single-use login token for a user. Only its hash is stored. The edges check the lifetime (parseTtl, the API's schema). */
+/**
+ * Creates a single-use login token for a user. Only its hash is stored. A disabled user gets
+ * none, however it is asked for: it could not sign them in. The edges check the lifetime
+ * (parseTtl, the API's schema).
+ */
 export async function createOneTimeAccessToken(
   db: Kysely<DB>,
   userId: string,
   options: { ttlSeconds?: number } = {},
 ): Promise<{ token: string; expiresAt: number }> {
+  const user = await requireUser(db, userId);
+  if (user.disabled) throw new DomainError('conflict', `${user.username} is disabled; enable the account before sending a login link`);
   const token = randomToken(24);
   const expiresAt = epochSeconds() + (options.ttlSeconds ?? ONE_TIME_ACCESS_TTL_SECONDS);
   await db
@@ -74,7 +81,17 @@ export async function redeemOneTimeAccessToken(db: Kysely<DB>, token: string): P
     .returning(['user_id', 'expires_at'])
     .executeTakeFirst();
   if (!claimed || Number(claimed.expires_at) <= epochSeconds()) throw new DomainError('invalid', INVALID_TOKEN_MESSAGE, 'token');
-  const user = await db.selectFrom('users').select(['id', 'disabled']).where('id', '=', claimed.user_id).executeTakeFirst();
+  const user = await findUserById(db, claimed.user_id);
   if (!user || user.disabled) throw new DomainError('invalid', INVALID_TOKEN_MESSAGE, 'token');
   return user.id;
+}
+
+/** Forgets login links nobody opened in time (the maintenance job calls this). */
+export async function deleteExpiredOneTimeAccessTokens(db: Kysely<DB>, now = new Date()): Promise<void> {
+  await db.deleteFrom('one_time_access_tokens').where('expires_at', '<', epochSeconds(now.getTime())).execute();
+}
+
+/** Ends a user's unused login links (disabling them does this), so enabling them again revives none. */
+export async function deleteOneTimeAccessTokensOfUser(db: Kysely<DB>, userId: string): Promise<void> {
+  await db.deleteFrom('one_time_access_tokens').where('user_id', '=', userId).execute();
 }

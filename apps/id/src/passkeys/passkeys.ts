@@ -145,6 +145,11 @@ async function consumeChallenge(db: Kysely<DB>, challenge: string, purpose: Chal
   if (!consumed) throw new DomainError('invalid', EXPIRED_MESSAGE);
 }
 
+/** Forgets challenges nobody answered in time (the maintenance job calls this). */
+export async function deleteExpiredChallenges(db: Kysely<DB>, now = new Date()): Promise<void> {
+  await db.deleteFrom('webauthn_challenges').where('expires_at', '<', epochSeconds(now.getTime())).execute();
+}
+
 /** Turns the library's developer-facing errors into something a person (or their admin) can act on. */
 function explainVerificationFailure(error: unknown, config: Config): DomainError {
   if (error instanceof DomainError) return error;

@@ -16,19 +16,13 @@ import {
   type OidcClientInput,
 } from '../clients/clients.js';
 import { createGroup, deleteGroup, groupsOfUser, listGroups, setUserGroups, updateGroup, type Group } from '../groups/groups.js';
-import { assertKeepsAnAdmin, createUser, deleteUser, findUserByUsername, listUsers, updateUser, type User, type UserInput } from '../users/users.js';
+import { LastAdminError, createUser, deleteUser, findUserByUsername, listUsers, updateUser, withAdminLock, type User, type UserInput } from '../users/users.js';
 import { provisionClientLogo } from '../clients/logos.js';
 import { ProvisioningError, entryLabel, type ProvisioningPlan } from './load.js';
 import type { ClientEntry, UserEntry } from './schema.js';
 import { provisionClaims } from '../custom-claims/provisioning.js';
 import { provisionForwardAuthRule, pruneForwardAuthRules } from '../forward-auth/provisioning.js';
 import { forgetCachedRules } from '../forward-auth/rules.js';
-
-/**
- * The same named lock the admin API takes for changes to who is an administrator: a file
- * applied while an admin edits users, or by several replicas starting at once, takes turns.
- */
-const ADMIN_LOCK = 'admin-count';
 
 export type ProvisioningOutcome = 'created' | 'changed' | 'unchanged' | 'deleted';
 
@@ -249,8 +243,9 @@ async function applyUsers(trx: Kysely<DB>, plan: ProvisioningPlan, groupIdByName
       if (existing.username !== entry.username) changes.username = entry.username;
       const fields = Object.keys(changes);
       if (fields.length > 0) {
-        await assertKeepsAnAdmin(trx, existing.id, changes);
-        await updateUser(trx, existing.id, changes);
+        // A new address the file also calls verified stays verified (updateUser would otherwise unverify it).
+        const vouched = changes.email !== undefined && wanted.emailVerified !== undefined;
+        await updateUser(trx, existing.id, vouched ? { ...changes, emailVerified: wanted.emailVerified } : changes);
       }
       if (wantedGroups) {
         const current = (await groupsOfUser(trx, existing.id)).map((group) => group.id);
@@ -303,13 +298,12 @@ async function prune(trx: Kysely<DB>, plan: ProvisioningPlan, lines: Provisionin
   for (const user of await allUsers(trx)) {
     if (usernames.has(user.username.toLowerCase())) continue;
     await atEntry(`prune: user "${user.username}"`, async () => {
-      await assertKeepsAnAdmin(trx, user.id, { deleting: true }).catch((error: unknown) => {
-        if (error instanceof DomainError) {
-          throw new DomainError('conflict', `${error.message.replace(/; make another.*$/, '')}; name them in users, or give another user isAdmin: true`);
+      await deleteUser(trx, user.id).catch((error: unknown) => {
+        if (error instanceof LastAdminError) {
+          throw new DomainError('conflict', `cannot delete ${error.username}: they are the last administrator; name them in users, or give another user isAdmin: true`);
         }
         throw error;
       });
-      await deleteUser(trx, user.id);
     });
     await audit(trx, plan.file, 'user.delete', user.id, { userId: user.id, targetName: user.username });
     lines.push({ kind: 'user', key: user.username, outcome: 'deleted' });
@@ -332,7 +326,8 @@ export async function applyProvisioning(database: Database, plan: ProvisioningPl
   const dryRun = options.dryRun ?? false;
   let lines: ProvisioningLine[];
   try {
-    lines = await database.withLock(ADMIN_LOCK, async (trx) => {
+    // The admin screens' lock: a file applied while an admin edits users, or by several replicas starting at once, takes turns.
+    lines = await withAdminLock(database, async (trx) => {
       const problems = unknownGroupProblems(plan, await listGroups(trx));
       if (problems.length > 0) throw new ProvisioningError(plan.file, problems);
       const done: ProvisioningLine[] = [];

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { epochSeconds, isoTimestamp, nowIso } from '../db/database.js';
 import { hashToken, randomToken } from '../crypto/crypto.js';
-import { toUser, type User } from '../users/users.js';
+import { toUser, type User } from '../users/user-record.js';
 
 /**
  * The sign-in session of a person in their browser. Only the token's hash is stored.
@@ -69,6 +69,11 @@ export async function deleteSession(db: Kysely<DB>, token: string | undefined): 
 
 export async function deleteSessionsOfUser(db: Kysely<DB>, userId: string): Promise<void> {
   await db.deleteFrom('sessions').where('user_id', '=', userId).execute();
+}
+
+/** Forgets sessions past their time (the maintenance job calls this); findSession already ignores them. */
+export async function deleteExpiredSessions(db: Kysely<DB>, now = new Date()): Promise<void> {
+  await db.deleteFrom('sessions').where('expires_at', '<', epochSeconds(now.getTime())).execute();
 }
 
 /** Sessions not yet expired, for the metrics; expired rows wait for maintenance to remove them. */

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { AppContext } from '../http/context.js';
+import type { AppContext } from '../app-context.js';
 import { auditFrom } from '../http/context.js';
 import { noContent, requireSignedIn, sessionOf } from '../http/guards.js';
 import { email, optionalText, parseInput } from '../http/validation.js';
@@ -30,10 +30,7 @@ export async function registerAccountRoutes(app: FastifyInstance, ctx: AppContex
 
   app.patch('/api/me', { preHandler: requireSignedIn }, async (request) => {
     const { user } = sessionOf(request);
-    const input = parseInput(profileBody, request.body);
-    // A changed email is no longer verified.
-    const emailChanged = input.email !== undefined && input.email !== user.email;
-    return { user: await updateUser(db, user.id, { ...input, ...(emailChanged && { emailVerified: false }) }) };
+    return { user: await updateUser(db, user.id, parseInput(profileBody, request.body)) };
   });
 
   app.post('/api/logout', async (request, reply) => {

@@ -1,25 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import type { Expression, Kysely, Selectable, SqlBool } from 'kysely';
+import type { Expression, Kysely, SqlBool } from 'kysely';
 import { anyColumnContains, containsPattern, isSqlite } from '../db/search.js';
-import type { DB, UsersTable } from '../db/schema.js';
-import { isoTimestamp, nowIso } from '../db/database.js';
+import type { DB } from '../db/schema.js';
+import { nowIso, type Database } from '../db/database.js';
 import { DomainError, isUniqueViolation } from '../errors.js';
 import { revokeAllOfUser } from '../oidc/revocation.js';
+import { deleteSessionsOfUser } from '../sessions/sessions.js';
+import { deleteOneTimeAccessTokensOfUser } from '../one-time-access/one-time-access.js';
+import { fullName, requireUser, toUser, type User } from './user-record.js';
 
-export interface User {
-  id: string;
-  createdAt: string;
-  updatedAt: string;
-  username: string;
-  email: string | null;
-  firstName: string | null;
-  lastName: string | null;
-  displayName: string;
-  isAdmin: boolean;
-  emailVerified: boolean;
-  disabled: boolean;
-}
+export { findUserById, findUserByUsername, requireUser, toUser, type User } from './user-record.js';
 
 export interface UserInput {
   username: string;
@@ -33,48 +24,6 @@ export interface UserInput {
 }
 
 export const USERNAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_.@-]{0,63}$/;
-
-function fullName(first: string | null, last: string | null): string {
-  return [first, last].filter((part) => part && part.trim()).join(' ');
-}
-
-export function toUser(row: Selectable<UsersTable>): User {
-  return {
-    id: row.id,
-    createdAt: isoTimestamp(row.created_at) ?? row.created_at,
-    updatedAt: isoTimestamp(row.updated_at) ?? row.updated_at,
-    username: row.username,
-    email: row.email,
-    firstName: row.first_name,
-    lastName: row.last_name,
-    // Rows written by hand (the documented SQLite recipe) may leave display_name empty.
-    displayName: row.display_name?.trim() || fullName(row.first_name, row.last_name) || row.username,
-    isAdmin: Boolean(row.is_admin),
-    emailVerified: Boolean(row.email_verified),
-    disabled: Boolean(row.disabled),
-  };
-}
-
-export async function findUserById(db: Kysely<DB>, id: string): Promise<User | null> {
-  const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
-  return row ? toUser(row) : null;
-}
-
-/** Usernames are unique regardless of case. */
-export async function findUserByUsername(db: Kysely<DB>, username: string): Promise<User | null> {
-  const row = await db
-    .selectFrom('users')
-    .selectAll()
-    .where(sql<string>`lower(username)`, '=', username.toLowerCase())
-    .executeTakeFirst();
-  return row ? toUser(row) : null;
-}
-
-export async function requireUser(db: Kysely<DB>, id: string): Promise<User> {
-  const user = await findUserById(db, id);
-  if (!user) throw new DomainError('not_found', 'user not found');
-  return user;
-}
 
 /** Usernames by ID, for lists that name the people they mention (the audit log); IDs no longer there are left out. */
 export async function usernamesByIds(db: Kysely<DB>, ids: readonly string[]): Promise<Map<string, string>> {
@@ -123,9 +72,18 @@ export async function createUser(db: Kysely<DB>, input: UserInput): Promise<User
   return requireUser(db, row.id);
 }
 
+/**
+ * Changes a user under the rules every caller shares: the last active administrator stays one;
+ * disabling ends their sign-in sessions, login links, grants and tokens, so that enabling the
+ * account again revives none of them; a changed email is unverified unless the same change
+ * vouches for it. Run it inside withAdminLock, so two admins demoting each other cannot both pass.
+ */
 export async function updateUser(db: Kysely<DB>, id: string, input: Partial<UserInput>): Promise<User> {
   const existing = await requireUser(db, id);
+  await assertKeepsAnAdmin(db, existing, input);
   if (input.username !== undefined) checkUsername(input.username);
+  const emailChanged = input.email !== undefined && input.email !== existing.email;
+  const emailVerified = input.emailVerified ?? (emailChanged ? false : undefined);
   const firstName = input.firstName !== undefined ? input.firstName : existing.firstName;
   const lastName = input.lastName !== undefined ? input.lastName : existing.lastName;
   try {
@@ -141,7 +99,7 @@ export async function updateUser(db: Kysely<DB>, id: string, input: Partial<User
           display_name: input.displayName?.trim() || fullName(firstName, lastName) || (input.username ?? existing.username),
         }),
         ...(input.isAdmin !== undefined && { is_admin: input.isAdmin ? 1 : 0 }),
-        ...(input.emailVerified !== undefined && { email_verified: input.emailVerified ? 1 : 0 }),
+        ...(emailVerified !== undefined && { email_verified: emailVerified ? 1 : 0 }),
         ...(input.disabled !== undefined && { disabled: input.disabled ? 1 : 0 }),
       })
       .where('id', '=', id)
@@ -150,12 +108,18 @@ export async function updateUser(db: Kysely<DB>, id: string, input: Partial<User
     if (isUniqueViolation(error)) throw new DomainError('conflict', `The username "${input.username}" is already taken`, 'username');
     throw error;
   }
-  // Disabling ends every grant and token, so that enabling the account again revives none of them.
-  if (input.disabled === true) await revokeAllOfUser(db, id);
+  if (input.disabled === true) {
+    await deleteSessionsOfUser(db, id);
+    await deleteOneTimeAccessTokensOfUser(db, id);
+    await revokeAllOfUser(db, id);
+  }
   return requireUser(db, id);
 }
 
+/** Deletes a user (their sessions, passkeys and links go with the row), unless they are the last active administrator. Run it inside withAdminLock. */
 export async function deleteUser(db: Kysely<DB>, id: string): Promise<void> {
+  const existing = await requireUser(db, id);
+  await assertKeepsAnAdmin(db, existing, { deleting: true });
   const result = await db.deleteFrom('users').where('id', '=', id).executeTakeFirst();
   if (Number(result.numDeletedRows) === 0) throw new DomainError('not_found', 'user not found');
   await revokeAllOfUser(db, id);
@@ -235,8 +199,16 @@ export async function listUsers(
   return { users: rows.map(toUser), total, page, pageSize };
 }
 
-/** The number of administrators, so the last one cannot be demoted or deleted by accident. */
-export async function countAdmins(db: Kysely<DB>): Promise<number> {
+/** Changes to who is an active administrator take turns under this lock, on every replica. */
+const ADMIN_LOCK = 'admin-count';
+
+/** Runs fn in a transaction holding ADMIN_LOCK: the way to call updateUser and deleteUser on their own. */
+export function withAdminLock<T>(database: Database, fn: (trx: Kysely<DB>) => Promise<T>): Promise<T> {
+  return database.withLock(ADMIN_LOCK, fn);
+}
+
+/** The number of active administrators, so the last one cannot be demoted, disabled or deleted. */
+async function countAdmins(db: Kysely<DB>): Promise<number> {
   const row = await db
     .selectFrom('users')
     .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -246,24 +218,31 @@ export async function countAdmins(db: Kysely<DB>): Promise<number> {
   return Number(row.n);
 }
 
+/** Refused: the change would leave no active administrator. Callers may say how to fix it in their own words. */
+export class LastAdminError extends DomainError {
+  constructor(
+    readonly username: string,
+    readonly action: 'delete' | 'disable' | 'remove admin rights from',
+  ) {
+    super(
+      'conflict',
+      `cannot ${action} ${username}: they are the last administrator; make another user an administrator first`,
+      action === 'delete' ? undefined : action === 'disable' ? 'disabled' : 'isAdmin',
+    );
+  }
+}
+
 /**
  * Refuses a change that would leave no active administrator: nobody could then manage
- * users or clients without editing the database by hand. Run it in the same locked
- * transaction as the change, so two admins demoting each other cannot both pass.
+ * users or clients without editing the database by hand.
  */
-export async function assertKeepsAnAdmin(
+async function assertKeepsAnAdmin(
   db: Kysely<DB>,
-  id: string,
+  user: User,
   change: { isAdmin?: boolean; disabled?: boolean; deleting?: boolean },
 ): Promise<void> {
-  const user = await requireUser(db, id);
   if (!user.isAdmin || user.disabled) return;
   const staysActiveAdmin = !change.deleting && change.isAdmin !== false && change.disabled !== true;
   if (staysActiveAdmin || (await countAdmins(db)) > 1) return;
-  const what = change.deleting ? 'delete' : change.disabled ? 'disable' : 'remove admin rights from';
-  throw new DomainError(
-    'conflict',
-    `cannot ${what} ${user.username}: they are the last administrator; make another user an administrator first`,
-    change.deleting ? undefined : change.disabled ? 'disabled' : 'isAdmin',
-  );
+  throw new LastAdminError(user.username, change.deleting ? 'delete' : change.disabled ? 'disable' : 'remove admin rights from');
 }

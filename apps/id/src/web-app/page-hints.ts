@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyRequest } from 'fastify';
-import type { AppContext } from '../http/context.js';
+import type { AppContext } from '../app-context.js';
 import { groupsOfUser } from '../groups/groups.js';
 import { isSetupRequired } from '../setup/setup.js';
 

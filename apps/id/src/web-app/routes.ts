@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AppContext } from '../http/context.js';
+import type { AppContext } from '../app-context.js';
 import { handleNotFound } from '../http/errors.js';
 import { escapeHtml, html, page } from '../pages/page.js';
 import { bootDataBlock, readPreloadHints } from './page-hints.js';
