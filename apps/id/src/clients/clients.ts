@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Kysely, Selectable, SqlBool } from 'kysely';
+import { briefCache } from '../db/brief-cache.js';
 import { anyColumnContains, pageWindow } from '../db/search.js';
 import type { DB, OidcClientsTable } from '../db/schema.js';
 import { inTransaction, isoTimestamp, nowIso } from '../db/database.js';
@@ -154,29 +155,12 @@ interface ClientRecord {
  */
 export const CLIENT_CACHE_TTL_MS = 1000;
 
-interface ClientCache {
-  /** Bumped by every change, so a read that began before a change never stores its old result. */
-  generation: number;
-  records: Map<string, { record: ClientRecord; expiresAt: number }>;
-}
-
 /** Per database handle: every request reads the client (token endpoint, access checks), so the record is kept briefly. */
-const clientCaches = new WeakMap<Kysely<DB>, ClientCache>();
-
-function cacheOf(db: Kysely<DB>): ClientCache | null {
-  // Inside a transaction, read what the transaction sees, never a cached record.
-  if (db.isTransaction) return null;
-  let cache = clientCaches.get(db);
-  if (!cache) clientCaches.set(db, (cache = { generation: 0, records: new Map() }));
-  return cache;
-}
+const clientRecords = briefCache<string, ClientRecord>({ ttlMs: CLIENT_CACHE_TTL_MS, maxEntries: 10_000 });
 
 /** Forgets every cached client record: call it after any change to clients or their allowed groups. */
-export function forgetCachedClients(db: Kysely<DB>): void {
-  const cache = clientCaches.get(db);
-  if (!cache) return;
-  cache.generation += 1;
-  cache.records.clear();
+export function forgetCachedClients(): void {
+  clientRecords.forget();
 }
 
 /** Reads a client and its allowed groups in one statement. */
@@ -195,18 +179,8 @@ async function loadClientRecord(db: Kysely<DB>, id: string): Promise<ClientRecor
 }
 
 async function clientRecord(db: Kysely<DB>, id: string): Promise<ClientRecord> {
-  const cache = cacheOf(db);
-  if (!cache) return loadClientRecord(db, id);
-  const cached = cache.records.get(id);
-  if (cached && cached.expiresAt > Date.now()) return cached.record;
-  const generation = cache.generation;
-  const record = await loadClientRecord(db, id);
-  if (cache.generation === generation) {
-    // Bounded: client IDs that do not exist are cached too, so drop everything rather than grow.
-    if (cache.records.size >= 10_000) cache.records.clear();
-    cache.records.set(id, { record, expiresAt: Date.now() + CLIENT_CACHE_TTL_MS });
-  }
-  return record;
+  // Client IDs that do not exist are kept too (a bounded map, started over when full).
+  return clientRecords.get(db, id, () => loadClientRecord(db, id));
 }
 
 export async function findClient(db: Kysely<DB>, id: string): Promise<OidcClient | null> {
@@ -317,7 +291,7 @@ export async function createClient(
       });
     await writeAllowedGroups(trx, id, input.allowedGroupIds ?? []);
   });
-  forgetCachedClients(db);
+  forgetCachedClients();
   return { client: await requireClient(db, id), secret };
 }
 
@@ -362,7 +336,7 @@ export async function updateClient(
       await revokeLostAccess(trx, { clientId: id });
     }
   });
-  forgetCachedClients(db);
+  forgetCachedClients();
   return { client: await requireClient(db, id), secret };
 }
 
@@ -372,7 +346,7 @@ export async function regenerateClientSecret(db: Kysely<DB>, id: string): Promis
   if (client.isPublic) throw new DomainError('invalid', 'a public client has no secret', 'isPublic');
   const secret = randomToken(32);
   await db.updateTable('oidc_clients').set({ secret_hash: hashToken(secret), updated_at: nowIso() }).where('id', '=', id).execute();
-  forgetCachedClients(db);
+  forgetCachedClients();
   return secret;
 }
 
@@ -382,7 +356,7 @@ export async function setClientSecret(db: Kysely<DB>, id: string, secret: string
   if (client.isPublic) throw new DomainError('invalid', 'a public client has no secret', 'isPublic');
   if (secret.length < 16) throw new DomainError('invalid', 'a client secret must be at least 16 characters long', 'secret');
   await db.updateTable('oidc_clients').set({ secret_hash: hashToken(secret), updated_at: nowIso() }).where('id', '=', id).execute();
-  forgetCachedClients(db);
+  forgetCachedClients();
 }
 
 /** Whether a client's stored secret is this one, without ever reading the secret back. */
@@ -397,7 +371,7 @@ export async function deleteClient(db: Kysely<DB>, id: string): Promise<void> {
     if (Number(result.numDeletedRows) === 0) throw new DomainError('not_found', 'OIDC client not found');
     await revokeAllOfClient(trx, id);
   });
-  forgetCachedClients(db);
+  forgetCachedClients();
 }
 
 /**

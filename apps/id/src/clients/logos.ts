@@ -69,7 +69,7 @@ export async function setClientLogo(db: Kysely<DB>, clientId: string, bytes: Uin
       .execute();
     await trx.updateTable('oidc_clients').set({ logo_hash: hash, updated_at: row.updated_at }).where('id', '=', clientId).execute();
   });
-  forgetCachedClients(db);
+  forgetCachedClients();
   return requireClient(db, clientId);
 }
 
@@ -79,7 +79,7 @@ export async function removeClientLogo(db: Kysely<DB>, clientId: string): Promis
     await trx.deleteFrom('oidc_client_logos').where('client_id', '=', clientId).execute();
     await trx.updateTable('oidc_clients').set({ logo_hash: null, updated_at: nowIso() }).where('id', '=', clientId).execute();
   });
-  forgetCachedClients(db);
+  forgetCachedClients();
   return requireClient(db, clientId);
 }
 

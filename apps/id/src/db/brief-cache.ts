@@ -1,5 +1,5 @@
-// Records that every request reads (such as an account's custom claims) kept in memory for a
-// moment, per database handle. A change made through this process clears them at once; another
+// Records that every request reads (a client, the forward-auth rules, an account's custom
+// claims) kept in memory for a moment, per database handle. A change made through this process clears them at once; another
 // replica's change shows within the lifetime.
 import type { Kysely } from 'kysely';
 import type { DB } from './schema.js';

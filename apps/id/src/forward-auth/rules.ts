@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
+import { briefCache } from '../db/brief-cache.js';
 import type { DB, ForwardAuthRulesTable } from '../db/schema.js';
 import { inTransaction, isoTimestamp, nowIso } from '../db/database.js';
 import { DomainError, isUniqueViolation } from '../errors.js';
@@ -30,20 +31,18 @@ export interface ForwardAuthRuleInput {
  */
 export const RULE_CACHE_TTL_MS = 1000;
 
-interface RuleCache {
-  /** Bumped by every change, so a read that began before a change never stores its old result. */
-  generation: number;
-  rules: { value: ForwardAuthRule[]; hosts: Set<string>; expiresAt: number } | null;
+interface MatchingRules {
+  rules: ForwardAuthRule[];
+  /** The hosts the rules protect, for return addresses. */
+  hosts: Set<string>;
 }
 
-const ruleCaches = new WeakMap<Kysely<DB>, RuleCache>();
+/** Every forward-auth check (each request of a protected app) reads the rules: kept briefly. */
+const matchingRules = briefCache<'rules', MatchingRules>({ ttlMs: RULE_CACHE_TTL_MS, maxEntries: 1 });
 
 /** Forgets the cached rules: after any change to rules (done here) or to groups a rule names. */
-export function forgetCachedRules(db: Kysely<DB>): void {
-  const cache = ruleCaches.get(db);
-  if (!cache) return;
-  cache.generation += 1;
-  cache.rules = null;
+export function forgetCachedRules(): void {
+  matchingRules.forget();
 }
 
 function toRule(row: Selectable<ForwardAuthRulesTable>, groups: StoredForwardAuthRule['allowedGroups']): StoredForwardAuthRule {
@@ -92,25 +91,17 @@ export async function requireForwardAuthRule(db: Kysely<DB>, id: string): Promis
 }
 
 /** The rules for matching requests (and the hosts they protect, for return addresses), from memory when fresh. */
-export async function cachedForwardAuthRules(db: Kysely<DB>): Promise<{ rules: ForwardAuthRule[]; hosts: Set<string> }> {
-  if (db.isTransaction) {
-    const rules = await loadRules(db);
+export async function cachedForwardAuthRules(db: Kysely<DB>): Promise<MatchingRules> {
+  return matchingRules.get(db, 'rules', async () => {
+    const rules: ForwardAuthRule[] = (await loadRules(db)).map(({ id, host, pathPrefix, allowAnyUser, allowedGroupIds }) => ({
+      id,
+      host,
+      pathPrefix,
+      allowAnyUser,
+      allowedGroupIds,
+    }));
     return { rules, hosts: new Set(rules.map((rule) => rule.host)) };
-  }
-  let cache = ruleCaches.get(db);
-  if (!cache) ruleCaches.set(db, (cache = { generation: 0, rules: null }));
-  if (cache.rules && cache.rules.expiresAt > Date.now()) return { rules: cache.rules.value, hosts: cache.rules.hosts };
-  const generation = cache.generation;
-  const rules: ForwardAuthRule[] = (await loadRules(db)).map(({ id, host, pathPrefix, allowAnyUser, allowedGroupIds }) => ({
-    id,
-    host,
-    pathPrefix,
-    allowAnyUser,
-    allowedGroupIds,
-  }));
-  const hosts = new Set(rules.map((rule) => rule.host));
-  if (cache.generation === generation) cache.rules = { value: rules, hosts, expiresAt: Date.now() + RULE_CACHE_TTL_MS };
-  return { rules, hosts };
+  });
 }
 
 function checkedInput(input: ForwardAuthRuleInput): { host: string; pathPrefix: string; groupIds: string[] } {
@@ -152,7 +143,7 @@ async function changing<T>(db: Kysely<DB>, fn: (trx: Kysely<DB>) => Promise<T>):
     if (isUniqueViolation(error)) throw new DomainError('conflict', 'a rule for this host and path already exists; edit that one', 'host');
     throw error;
   } finally {
-    forgetCachedRules(db);
+    forgetCachedRules();
   }
 }
 

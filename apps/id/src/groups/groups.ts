@@ -210,7 +210,7 @@ export async function deleteGroup(db: Kysely<DB>, id: string): Promise<void> {
     await revokeLostAccess(trx, { userIds: members });
   });
   // The group is gone from clients' allowed groups too (by cascade).
-  forgetCachedClients(db);
+  forgetCachedClients();
 }
 
 export async function listGroupMemberIds(db: Kysely<DB>, groupId: string): Promise<string[]> {

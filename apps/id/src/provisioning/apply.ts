@@ -345,8 +345,8 @@ export async function applyProvisioning(database: Database, plan: ProvisioningPl
     throw error;
   } finally {
     // The domain functions cleared the transaction's cache, not the one requests read.
-    forgetCachedClients(database.db);
-    forgetCachedRules(database.db);
+    forgetCachedClients();
+    forgetCachedRules();
   }
   return { lines, dryRun };
 }
