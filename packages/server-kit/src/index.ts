@@ -20,7 +20,7 @@ export {
   formatValue,
 } from './metrics.js';
 export type { CollectedMetricOptions, HistogramOptions, MetricOptions, RegistryOptions } from './metrics.js';
-export { UNMATCHED_ROUTE, countFastifyRequests, registerProcessMetrics, requestMetrics, startMetricsListener } from './metrics-http.js';
+export { UNMATCHED_ROUTE, countFastifyRequests, registerProcessMetrics, requestMetrics, serveAppMetrics, startMetricsListener } from './metrics-http.js';
 export type { MetricsAddress, MetricsListener, RequestMetrics } from './metrics-http.js';
 export { parseMetricsText, sampleValue } from './metrics-text.js';
 export type { MetricFamily, Sample } from './metrics-text.js';

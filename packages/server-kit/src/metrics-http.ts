@@ -68,6 +68,32 @@ export async function startMetricsListener(
 }
 
 /**
+ * An app's metrics listener: the registry served on its own address, and the process metrics
+ * (whose timers `stopProcessMetrics` ends) stopped when it closes, or when it cannot listen.
+ */
+export async function serveAppMetrics(
+  registry: MetricsRegistry,
+  address: MetricsAddress,
+  stopProcessMetrics: () => void,
+  onError: (error: unknown) => void,
+): Promise<MetricsListener> {
+  let listener: MetricsListener;
+  try {
+    listener = await startMetricsListener(registry, address, onError);
+  } catch (error) {
+    stopProcessMetrics();
+    throw error;
+  }
+  return {
+    url: listener.url,
+    async close() {
+      stopProcessMetrics();
+      await listener.close();
+    },
+  };
+}
+
+/**
  * Memory, CPU time and event-loop delay of this process, read at scrape time. The event-loop
  * figures cover the time since the previous scrape. Returns a function that stops sampling.
  */

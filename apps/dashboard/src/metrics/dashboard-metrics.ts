@@ -2,7 +2,7 @@
 // report saves and status checks into it; how conf.yml views were had (from the cache or
 // rendered) is read from views.ts at scrape time, so serving a view counts nothing extra.
 import type { FastifyBaseLogger } from 'fastify';
-import { MetricsRegistry, registerProcessMetrics, requestMetrics, startMetricsListener } from '@hearth/server-kit';
+import { MetricsRegistry, registerProcessMetrics, requestMetrics, serveAppMetrics } from '@hearth/server-kit';
 import type { CounterChild, MetricsAddress, MetricsListener, RequestMetrics } from '@hearth/server-kit';
 import { viewBodies } from '../config/views.js';
 
@@ -67,21 +67,8 @@ export function createDashboardMetrics(logger: FastifyBaseLogger): DashboardMetr
     statusCheck(result) {
       checkSeries[result].inc();
     },
-    async listen(address) {
-      let listener: MetricsListener;
-      try {
-        listener = await startMetricsListener(registry, address, (err) => logger.error({ err }, 'cannot serve the metrics'));
-      } catch (error) {
-        stopProcessMetrics();
-        throw error;
-      }
-      return {
-        url: listener.url,
-        async close() {
-          stopProcessMetrics();
-          await listener.close();
-        },
-      };
+    listen(address) {
+      return serveAppMetrics(registry, address, stopProcessMetrics, (err) => logger.error({ err }, 'cannot serve the metrics'));
     },
   };
 }

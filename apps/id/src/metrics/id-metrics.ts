@@ -4,7 +4,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
-import { MetricsRegistry, registerProcessMetrics, requestMetrics, startMetricsListener } from '@hearth/server-kit';
+import { MetricsRegistry, registerProcessMetrics, requestMetrics, serveAppMetrics } from '@hearth/server-kit';
 import type { CounterChild, MetricsAddress, MetricsListener, RequestMetrics } from '@hearth/server-kit';
 import { ConfigError } from '../config/config.js';
 import type { Database } from '../db/database.js';
@@ -71,21 +71,12 @@ export function createIdMetrics(database: Pick<Database, 'db' | 'poolStats'>, lo
       });
     },
     async listen(address) {
-      let listener: MetricsListener;
       try {
-        listener = await startMetricsListener(registry, address, (err) => logger.error({ err }, 'cannot serve the metrics'));
+        return await serveAppMetrics(registry, address, stopProcessMetrics, (err) => logger.error({ err }, 'cannot serve the metrics'));
       } catch (error) {
-        stopProcessMetrics();
         // A taken or unknown address is the operator's to fix: one line, like a bad variable.
         throw new ConfigError((error as Error).message);
       }
-      return {
-        url: listener.url,
-        async close() {
-          stopProcessMetrics();
-          await listener.close();
-        },
-      };
     },
   };
 }
