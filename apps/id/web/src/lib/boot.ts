@@ -1,5 +1,5 @@
 import { api } from './api';
-import { matchRoute } from './routes';
+import { matchRoute, type Page } from './routes';
 import type { GroupRef, InteractionDetails, User } from './types';
 
 /** What the server put into the page, so the first screen needs no request of its own. */
@@ -33,26 +33,44 @@ export function takeBootData(): BootData | null {
 }
 
 const prefetched = new Map<string, Promise<unknown>>();
+/** Answers the page itself carried, readable without waiting (a promise always resolves a turn later). */
+const embeddedAnswers = new Map<string, unknown>();
+
+/** The page's own answer for a GET, once, so the first screen can draw it in its first render. */
+export function takeEmbedded<T>(path: string): T | undefined {
+  const value = embeddedAnswers.get(path) as T | undefined;
+  if (value === undefined) return undefined;
+  embeddedAnswers.delete(path);
+  prefetched.delete(path);
+  return value;
+}
 
 /** A GET started early (or answered by the page itself), handed once to the first screen that asks for that path. */
 export function takePrefetched<T>(path: string): Promise<T> {
   const pending = prefetched.get(path);
   prefetched.delete(path);
+  embeddedAnswers.delete(path);
   return (pending as Promise<T> | undefined) ?? api.get<T>(path);
+}
+
+/** The first screen's component, loaded before the app is mounted so that its first render draws it. */
+export interface FirstScreen {
+  path: string;
+  component: Page;
 }
 
 /**
  * Starts what the first screen needs before the app is mounted: its code, and for a sign-in
  * interaction its details, side by side instead of one after the other.
  */
-export function prefetchFirstScreen(path: string): void {
+export function prefetchFirstScreen(path: string): Promise<FirstScreen | null> {
   let match: ReturnType<typeof matchRoute>;
   try {
     match = matchRoute(path);
   } catch {
-    return; // A malformed address: the app itself says so.
+    return Promise.resolve(null); // A malformed address: the app itself says so.
   }
-  match?.route.load().catch(() => {});
+  const screen = match ? match.route.load().then((module) => ({ path, component: module.default })) : Promise.resolve(null);
   const uid = match?.params.uid;
   if (uid && path.startsWith('/interaction/')) {
     // Spelled as the interaction screen spells it, so that it finds this one.
@@ -61,5 +79,8 @@ export function prefetchFirstScreen(path: string): void {
     const pending = embedded?.uid === uid ? Promise.resolve(embedded) : api.get(detailsPath);
     pending.catch(() => {});
     prefetched.set(detailsPath, pending);
+    if (embedded?.uid === uid) embeddedAnswers.set(detailsPath, embedded);
   }
+  // A screen that failed to load is the app's to explain, once mounted.
+  return screen.catch(() => null);
 }
