@@ -121,6 +121,10 @@ export async function openSignInWithAutofillParked(page: Page, authenticator: Vi
     if (Date.now() > deadline) throw new Error('the sign-in page did not ask for a passkey (conditional mediation) within 10 s');
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+  // The page has made the call; it reaches the authenticator in the browser process a moment
+  // later, and nothing tells when. Turned on before that, presence would answer the autofill
+  // request and sign the person in before the test clicks.
+  await new Promise((resolve) => setTimeout(resolve, 300));
   await authenticator.setPresence(true);
 }
 
