@@ -328,6 +328,10 @@ forwardAuth:
   - host: photos.example.com
     allowedGroups: []
 `;
+    // Without a forwardAuth list (a file older than forward auth), prune leaves the rules alone.
+    const prunedWithoutList = pruned.slice(0, pruned.indexOf('forwardAuth:'));
+    expect((await apply(write('pruned-without-list', prunedWithoutList))).filter((line) => line.startsWith('forward-auth'))).toEqual([]);
+    expect(await db.selectFrom('forward_auth_rules').select('path_prefix').orderBy('path_prefix').execute()).toEqual([{ path_prefix: '/' }, { path_prefix: '/public' }]);
     expect((await apply(write('pruned', pruned))).filter((line) => line.startsWith('forward-auth'))).toEqual([
       'forward-auth rule "photos.example.com": unchanged',
       'forward-auth rule "photos.example.com/public": deleted (prune)',

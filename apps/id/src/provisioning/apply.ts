@@ -280,10 +280,13 @@ async function allUsers(trx: Kysely<DB>): Promise<User[]> {
   }
 }
 
-/** prune: true deletes what the file does not name: forward-auth rules and clients first, then users, then groups (a group may guard a client). */
+/**
+ * prune: true deletes what the file does not name: forward-auth rules (when the file has a
+ * forwardAuth list) and clients first, then users, then groups (a group may guard a client).
+ */
 async function prune(trx: Kysely<DB>, plan: ProvisioningPlan, lines: ProvisioningLine[]): Promise<void> {
   const named = (values: string[]) => new Set(values.map((value) => value.toLowerCase()));
-  for (const rule of await pruneForwardAuthRules(trx, plan.forwardAuth)) {
+  for (const rule of plan.listsForwardAuth ? await pruneForwardAuthRules(trx, plan.forwardAuth) : []) {
     await audit(trx, plan.file, 'forward_auth.delete', rule.id);
     lines.push({ kind: 'forward-auth rule', key: rule.key, outcome: 'deleted' });
   }

@@ -44,6 +44,12 @@ export interface ProvisioningPlan {
   /** `logo`: the bytes of `logoFile`, checked; null to remove the logo. */
   clients: (ClientEntry & { secret?: Secret; logo?: Uint8Array | null })[];
   forwardAuth: ForwardAuthEntry[];
+  /**
+   * Whether the file has a `forwardAuth:` list at all: prune leaves the rules alone without one,
+   * so that a file written before forward auth existed cannot delete the rules made on screen
+   * (and with them every way in to the apps they guard).
+   */
+  listsForwardAuth: boolean;
 }
 
 /**
@@ -195,5 +201,6 @@ export async function loadProvisioningFile(file: string, env: NodeJS.ProcessEnv)
     users: parsed.data.users ?? [],
     clients,
     forwardAuth: parsed.data.forwardAuth ?? [],
+    listsForwardAuth: parsed.data.forwardAuth !== undefined,
   };
 }
