@@ -3,6 +3,8 @@
 // the metrics (a registry, its text format and the listener that serves it), and where an
 // app's own files are wherever its code was built to.
 export { packageRoot } from './package-root.js';
+export { answerAheadOfFastify } from './answer-ahead.js';
+export type { AnswerAhead } from './answer-ahead.js';
 export { addSecurityHeaders, securityHeaders } from './security-headers.js';
 export { safeFilePath, staticFiles } from './static-files.js';
 export type { SendStaticFile, StaticFilesOptions } from './static-files.js';

@@ -8,6 +8,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { FastifyInstance } from 'fastify';
+import { answerAheadOfFastify } from '@hearth/server-kit';
 import type { Logger } from 'pino';
 import type { RequestAuth } from '../auth/hook.js';
 import type { AuthSettings } from '../auth/settings.js';
@@ -52,14 +53,6 @@ export function requestIds(): (req: IncomingMessage) => string {
  * on to Fastify untouched, as does every request once the app is closing.
  */
 export function answerCachedViewsFirst(app: FastifyInstance, options: CachedAnswersOptions): void {
-  const server = app.server;
-  const [fastifyHandler, ...others] = server.listeners('request') as Array<(req: IncomingMessage, res: ServerResponse) => void>;
-  if (!fastifyHandler || others.length > 0) return; // not the server this was written for: Fastify serves everything
-  let closing = false;
-  app.addHook('onClose', (_instance, done) => {
-    closing = true;
-    done();
-  });
   // A pino logger with Fastify's serializers: the lines come out as Fastify writes them.
   const appLog = app.log as unknown as Logger;
   const { cacheControl, vary } = configCaching(options.auth);
@@ -101,8 +94,8 @@ export function answerCachedViewsFirst(app: FastifyInstance, options: CachedAnsw
     return true;
   };
 
-  server.removeListener('request', fastifyHandler);
-  const answered = (req: IncomingMessage, res: ServerResponse): boolean => {
+  answerAheadOfFastify(app, (req, res) => {
+    if (req.method !== 'GET' || req.url !== PATH) return false;
     try {
       return answer(req, res);
     } catch (error) {
@@ -110,9 +103,6 @@ export function answerCachedViewsFirst(app: FastifyInstance, options: CachedAnsw
       appLog.error({ err: error }, 'answering GET /conf.yml from memory failed');
       return res.headersSent;
     }
-  };
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    if (closing || req.method !== 'GET' || req.url !== PATH || !answered(req, res)) fastifyHandler.call(server, req, res);
   });
 }
 

@@ -5,7 +5,7 @@ import type { Config } from '../config/config.js';
 import { OIDC_ROUTES } from '../oidc/provider.js';
 import type { Database } from '../db/database.js';
 import { signInRateLimit, unsuccessfulRequestCounter } from './rate-limit.js';
-import { addSecurityHeaders } from '@hearth/server-kit';
+import { addSecurityHeaders, answerAheadOfFastify } from '@hearth/server-kit';
 import type { RequestMetrics } from '@hearth/server-kit';
 
 const DISCOVERY = '/.well-known/openid-configuration';
@@ -127,24 +127,16 @@ function constantDocumentCache() {
      * The access log gets its line all the same. Anything else goes on to Fastify.
      */
     answerFirst(app: FastifyInstance, requestMetrics: RequestMetrics | null): void {
-      const server = app.server;
-      const [fastifyHandler, ...others] = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
-      if (!fastifyHandler || others.length > 0) return; // not the server this was written for: Fastify serves them
-      let closing = false;
-      app.addHook('onClose', (_instance, done) => {
-        closing = true;
-        done();
-      });
-      server.removeListener('request', fastifyHandler);
-      server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-        const cached = req.method === 'GET' && !closing ? documents.get(req.url ?? '') : undefined;
-        if (!cached) return fastifyHandler.call(server, req, res);
+      answerAheadOfFastify(app, (req, res) => {
+        const cached = req.method === 'GET' ? documents.get(req.url ?? '') : undefined;
+        if (!cached) return false;
         const started = requestMetrics ? performance.now() : 0;
         res.writeHead(200, [...cached.flat, 'access-control-allow-origin', req.headers.origin || '*']);
         res.end(cached.body);
         // Under the route Fastify would have matched: the cached paths are exact route paths.
         if (requestMetrics) requestMetrics.observe('GET', req.url as string, 200, (performance.now() - started) / 1000);
         app.log.info({ req, res: { statusCode: 200 } }, 'request completed');
+        return true;
       });
     },
   };
