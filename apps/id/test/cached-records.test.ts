@@ -1,7 +1,8 @@
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, regenerateClientSecret, updateClient } from '../src/clients/clients.js';
-import { createGroup, deleteGroup, setUserGroups } from '../src/groups/groups.js';
+import { addGroupMember, createGroup, deleteGroup, removeGroupMember, setGroupMembers, setUserGroups, updateGroup } from '../src/groups/groups.js';
+import { updateUser } from '../src/users/users.js';
 import { listAudit } from '../src/audit/audit.js';
 import { rotateSigningKey } from '../src/keys/signing-keys.js';
 import { TestBrowser } from './support/browser.js';
@@ -13,10 +14,10 @@ const CALLBACK = 'http://localhost:4000/';
 const OTHER_CALLBACK = 'http://localhost:4000/other';
 
 /*
- * Client records are kept in memory for a moment (every token request reads one); a change
- * made through Hearth ID must still hold from the very next request.
+ * Client records and accounts are kept in memory for a moment (every token request reads
+ * them); a change made through Hearth ID must still hold from the very next request.
  */
-describe.each(DB_PROVIDERS)('a client change takes effect on the next request on %s', (provider) => {
+describe.each(DB_PROVIDERS)('a client or account change takes effect on the next request on %s', (provider) => {
   let server: TestServer;
   let scenario: Awaited<ReturnType<typeof seedScenario>>;
 
@@ -98,6 +99,44 @@ describe.each(DB_PROVIDERS)('a client change takes effect on the next request on
     await oidc.authorizationCodeGrant(rp, result.callbackUrl, { pkceCodeVerifier: result.codeVerifier!, expectedState: result.state, expectedNonce: result.nonce });
     const { entries } = await listAudit(db(), { userId: scenario.user.id });
     expect(entries.some((entry) => entry.event === 'token_issued' && entry.data.client === client.id)).toBe(true);
+  });
+
+  // A person with their groups is kept for a second too (every token request and userinfo
+  // call reads one): a change made through Hearth ID shows in the very next answer.
+  it('names, groups, memberships and renamed groups', async () => {
+    const household = await createGroup(db(), { name: 'Household', friendlyName: 'household' });
+    const media = await createGroup(db(), { name: 'Media', friendlyName: 'media' });
+    await setUserGroups(db(), scenario.user.id, [household.id]);
+    const { client } = await createClient(db(), { name: 'Account', callbackUrls: [CALLBACK], isPublic: true });
+    const rp = await relyingParty(server, client.id);
+    const result = await authorize(rp, new TestBrowser(server.url), scenario.authenticator, { redirectUri: CALLBACK, scope: 'openid profile groups offline_access', prompt: 'consent' });
+    const tokens = await oidc.authorizationCodeGrant(rp, result.callbackUrl, { pkceCodeVerifier: result.codeVerifier!, expectedState: result.state, expectedNonce: result.nonce });
+    const userinfo = async () => {
+      const response = await fetch(new URL('/userinfo', server.url), { headers: { authorization: `Bearer ${tokens.access_token}` } });
+      expect(response.status).toBe(200);
+      return (await response.json()) as { name: string; preferred_username: string; groups: string[] };
+    };
+    expect((await userinfo()).groups).toEqual(['household']);
+
+    await updateUser(db(), scenario.user.id, { displayName: 'Renamed Person' });
+    expect((await userinfo()).name).toBe('Renamed Person');
+
+    await addGroupMember(db(), media.id, scenario.user.id);
+    expect((await userinfo()).groups).toEqual(['household', 'media']);
+
+    await updateGroup(db(), media.id, { friendlyName: 'jellyfin' });
+    expect((await userinfo()).groups).toEqual(['household', 'jellyfin']);
+
+    await removeGroupMember(db(), household.id, scenario.user.id);
+    expect((await userinfo()).groups).toEqual(['jellyfin']);
+
+    await setGroupMembers(db(), household.id, [scenario.user.id]);
+    expect((await userinfo()).groups).toEqual(['household', 'jellyfin']);
+
+    // The refresh grant's ID token carries the same, at once.
+    await setUserGroups(db(), scenario.user.id, [media.id]);
+    const refreshed = await oidc.refreshTokenGrant(rp, tokens.refresh_token!);
+    expect(refreshed.claims()?.groups).toEqual(['jellyfin']);
   });
 });
 

@@ -137,10 +137,14 @@ export function nowIso(): string {
   return new Date().toISOString();
 }
 
+const CANONICAL_ISO = /^\d{4}-[01]\d-[0-3]\dT[0-2]\d:[0-5]\d:[0-5]\d\.\d{3}Z$/;
+
 /** Reads a timestamp column: ISO from our writes, or SQLite's "YYYY-MM-DD HH:MM:SS" (UTC) from hand-written SQL. */
 export function isoTimestamp(value: string | Date | null | undefined): string | null {
   if (value === null || value === undefined) return null;
   if (value instanceof Date) return value.toISOString();
+  // What nowIso() wrote comes back as it went in: nothing to parse (lists read hundreds).
+  if (value.length === 24 && CANONICAL_ISO.test(value)) return value;
   const text = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(value) ? `${value.replace(' ', 'T')}Z` : value;
   const date = new Date(text);
   return Number.isNaN(date.getTime()) ? value : date.toISOString();

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import type { Expression, ExpressionBuilder, Kysely, Selectable, SqlBool } from 'kysely';
+import type { Expression, ExpressionBuilder, Kysely, QueryResult, Selectable, SqlBool } from 'kysely';
 import type { DB, UserGroupsTable } from '../db/schema.js';
 import { inTransaction, isoTimestamp, nowIso } from '../db/database.js';
+import { briefCache } from '../db/brief-cache.js';
+import { precompile } from '../db/precompiled.js';
 import { DomainError, isUniqueViolation } from '../errors.js';
 import { toUser, type User } from '../users/user-record.js';
 import { anyColumnContains, pageWindow } from '../db/search.js';
@@ -186,6 +188,7 @@ export async function updateGroup(db: Kysely<DB>, id: string, input: Partial<Gro
     if (isUniqueViolation(error)) throw conflict(input.friendlyName);
     throw error;
   }
+  forgetCachedAccounts();
   return requireGroup(db, id);
 }
 
@@ -211,6 +214,7 @@ export async function deleteGroup(db: Kysely<DB>, id: string): Promise<void> {
   });
   // The group is gone from clients' allowed groups too (by cascade).
   forgetCachedClients();
+  forgetCachedAccounts();
 }
 
 export async function listGroupMemberIds(db: Kysely<DB>, groupId: string): Promise<string[]> {
@@ -271,6 +275,7 @@ export async function addGroupMember(db: Kysely<DB>, groupId: string, userId: st
     .values({ user_id: userId, group_id: groupId })
     .onConflict((oc) => oc.columns(['user_id', 'group_id']).doNothing())
     .execute();
+  forgetCachedAccounts();
 }
 
 /** Takes one user out of a group, and what the group gave them. */
@@ -280,6 +285,7 @@ export async function removeGroupMember(db: Kysely<DB>, groupId: string, userId:
     const removed = await trx.deleteFrom('user_group_members').where('group_id', '=', groupId).where('user_id', '=', userId).executeTakeFirst();
     if (Number(removed.numDeletedRows) > 0) await revokeLostAccess(trx, { userIds: [userId] });
   });
+  forgetCachedAccounts();
 }
 
 export async function groupsOfUser(db: Kysely<DB>, userId: string): Promise<Group[]> {
@@ -295,29 +301,58 @@ export async function groupsOfUser(db: Kysely<DB>, userId: string): Promise<Grou
 
 /** A user with the groups they are in, as every token request needs them: for the access check and the claims. */
 export interface UserWithGroups {
-  user: User;
+  readonly user: Readonly<User>;
   /** By friendly name, the order of the `groups` claim. */
-  groups: Pick<Group, 'id' | 'friendlyName'>[];
+  readonly groups: readonly Readonly<Pick<Group, 'id' | 'friendlyName'>>[];
 }
 
-/** Reads a user and their groups in one statement (a token request would otherwise take two or three). */
+/**
+ * Every token request and userinfo call reads its account, so a user with their groups is
+ * kept for a second. A change made through this process (the user, a group, a membership)
+ * forgets them at once; a change by another replica or by the CLI shows within the second.
+ * Disabling someone does not wait for it: the same change deletes their grants and tokens,
+ * so requests with those fail at once.
+ */
+export const ACCOUNT_CACHE_TTL_MS = 1000;
+const accountRecords = briefCache<string, UserWithGroups | null>({ ttlMs: ACCOUNT_CACHE_TTL_MS, maxEntries: 10_000 });
+
+/** Forgets the kept accounts, after a change to users, groups or memberships. */
+export function forgetCachedAccounts(): void {
+  accountRecords.forget();
+}
+
+/** A user and their groups: kept for a second, otherwise read in one statement (built and compiled once per database handle). */
 export async function findUserWithGroups(db: Kysely<DB>, userId: string): Promise<UserWithGroups | null> {
-  const rows = await db
-    .selectFrom('users')
-    .leftJoin('user_group_members', 'user_group_members.user_id', 'users.id')
-    .leftJoin('user_groups', 'user_groups.id', 'user_group_members.group_id')
-    .selectAll('users')
-    .select(['user_groups.id as group_id', 'user_groups.friendly_name as group_friendly_name'])
-    .where('users.id', '=', userId)
-    .orderBy('user_groups.friendly_name')
-    .execute();
+  return accountRecords.get(db, userId, () => readUserWithGroups(db, userId));
+}
+
+type UserWithGroupsRow = Selectable<DB['users']> & { group_id: string | null; group_friendly_name: string | null };
+const userWithGroupsQueries = new WeakMap<Kysely<DB>, (values: { userId: unknown }) => Promise<QueryResult<UserWithGroupsRow>>>();
+
+async function readUserWithGroups(db: Kysely<DB>, userId: string): Promise<UserWithGroups | null> {
+  let query = userWithGroupsQueries.get(db);
+  if (!query) {
+    query = precompile<'userId', UserWithGroupsRow>(db, ['userId'], (v) =>
+      db
+        .selectFrom('users')
+        .leftJoin('user_group_members', 'user_group_members.user_id', 'users.id')
+        .leftJoin('user_groups', 'user_groups.id', 'user_group_members.group_id')
+        .selectAll('users')
+        .select(['user_groups.id as group_id', 'user_groups.friendly_name as group_friendly_name'])
+        .where('users.id', '=', v.userId)
+        .orderBy('user_groups.friendly_name'),
+    );
+    userWithGroupsQueries.set(db, query);
+  }
+  const { rows } = await query({ userId });
   const first = rows[0];
   if (!first) return null;
   const { group_id: _id, group_friendly_name: _name, ...userRow } = first;
   const groups = rows.flatMap((row) =>
-    row.group_id === null || row.group_friendly_name === null ? [] : [{ id: row.group_id, friendlyName: row.group_friendly_name }],
+    row.group_id === null || row.group_friendly_name === null ? [] : [Object.freeze({ id: row.group_id, friendlyName: row.group_friendly_name })],
   );
-  return { user: toUser(userRow), groups };
+  // Shared by the requests of the next second: nobody may change it.
+  return Object.freeze({ user: Object.freeze(toUser(userRow)), groups: Object.freeze(groups) });
 }
 
 /** The value of the `groups` claim: the friendly names of the user's groups. */
@@ -341,6 +376,7 @@ export async function setGroupMembers(db: Kysely<DB>, groupId: string, userIds: 
     }
     await revokeLostAccess(trx, { userIds: removed });
   });
+  forgetCachedAccounts();
 }
 
 /** Replaces a user's groups with exactly these groups. */
@@ -359,6 +395,7 @@ export async function setUserGroups(db: Kysely<DB>, userId: string, groupIds: st
     }
     await revokeLostAccess(trx, { userIds: [userId] });
   });
+  forgetCachedAccounts();
 }
 
 /** Friendly names are unique regardless of case. */
@@ -377,4 +414,5 @@ export async function addUserToGroup(db: Kysely<DB>, userId: string, groupId: st
     .values({ user_id: userId, group_id: groupId })
     .onConflict((oc) => oc.columns(['user_id', 'group_id']).doNothing())
     .execute();
+  forgetCachedAccounts();
 }

@@ -179,7 +179,7 @@ function limitUnsuccessfulTokenRequests(
       .send({ error: 'too_many_requests', error_description: `too many failed requests from this address; try again in ${retryAfter} seconds` });
   };
 
-  // Runs before the provider's answer leaves, so the next request already sees it taken back.
+  // Runs before the provider's answer leaves, so the next request to this replica already sees it taken back.
   const successCounter = (request: FastifyRequest) => async (status: number) => {
     const window = windowOf.get(request);
     if (window !== undefined && status < 400) await counter.succeed(request.ip, window);

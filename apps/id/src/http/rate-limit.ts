@@ -98,8 +98,8 @@ export async function deleteExpiredRateLimitHits(db: Kysely<DB>, now = new Date(
 /**
  * Counts the token-endpoint requests of one client address that have not (yet) succeeded, by
  * fixed window: `attempt` counts a request as it arrives and answers the count so far, `succeed`
- * takes it back once it has succeeded. One counter per address and window, so a request costs
- * one statement as it arrives and one more if it succeeds.
+ * takes it back once it has succeeded. One counter per address and window; on PostgreSQL a
+ * request costs one statement as it arrives, which also takes back the successes before it.
  */
 export interface UnsuccessfulRequestCounter {
   attempt(address: string, window: number): Promise<number>;
@@ -148,15 +148,21 @@ function memoryCounter(): UnsuccessfulRequestCounter {
  * The counters in the database. What one process asks for one counter within the same turn
  * of the event loop (a server redeeming codes for many users at once, from one address) goes
  * to the database as one statement that adds the difference, as if the requests had come one
- * after another: each attempt gets the count it would have seen.
+ * after another: each attempt gets the count it would have seen. A success is not written on
+ * its own: it waits (at most SUCCESS_DELAY_MS) for the next attempt from its address, whose
+ * statement takes it back too, so an app refreshing tokens one after another costs one
+ * statement a request, not two. Another replica sees a success taken back that much later.
  */
+export const SUCCESS_DELAY_MS = 100;
+
 function databaseCounter(db: Kysely<DB>, windowMs: number): UnsuccessfulRequestCounter {
   interface Pending {
     window: number;
     attempts: ((count: number) => void)[];
     successes: number;
-    settled: (() => void)[];
     failed: ((error: unknown) => void)[];
+    /** Set while only successes wait: the flush that writes them if no attempt comes first. */
+    timer?: NodeJS.Timeout;
   }
   const pending = new Map<string, Pending>();
   const keyOf = (address: string, window: number) => `token-unsuccessful ${window} ${address}`;
@@ -177,47 +183,56 @@ function databaseCounter(db: Kysely<DB>, windowMs: number): UnsuccessfulRequestC
     return Number(row.hits);
   }
 
+  /** The statement last sent for each counter: the next one waits for it, so that they apply in order. */
+  const sent = new Map<string, Promise<unknown>>();
+
   function flush(key: string): void {
     const batch = pending.get(key)!;
     pending.delete(key);
-    apply(key, batch).then(
+    const before = sent.get(key);
+    const statement = before ? before.then(() => apply(key, batch)) : apply(key, batch);
+    const done = statement.catch(() => {});
+    sent.set(key, done);
+    void done.then(() => {
+      if (sent.get(key) === done) sent.delete(key);
+    });
+    statement.then(
       (total) => {
         const first = total - batch.attempts.length + 1;
         batch.attempts.forEach((resolve, i) => resolve(first + i));
-        for (const resolve of batch.settled) resolve();
       },
       (error: unknown) => {
+        // A success that could not be written leaves the count one too high until the window ends.
         for (const reject of batch.failed) reject(error);
       },
     );
   }
 
-  function join(address: string, window: number): Pending {
+  function batchOf(address: string, window: number): [string, Pending] {
     const key = keyOf(address, window);
     let batch = pending.get(key);
-    if (!batch) {
-      batch = { window, attempts: [], successes: 0, settled: [], failed: [] };
-      pending.set(key, batch);
-      setImmediate(flush, key);
-    }
-    return batch;
+    if (!batch) pending.set(key, (batch = { window, attempts: [], successes: 0, failed: [] }));
+    return [key, batch];
   }
 
   return {
     attempt(address, window) {
       return new Promise((resolve, reject) => {
-        const batch = join(address, window);
+        const [key, batch] = batchOf(address, window);
+        if (batch.attempts.length === 0) {
+          // The first attempt of this turn: written at its end, with any successes waiting.
+          clearTimeout(batch.timer);
+          batch.timer = undefined;
+          setImmediate(flush, key);
+        }
         batch.attempts.push(resolve);
         batch.failed.push(reject);
       });
     },
-    succeed(address, window) {
-      return new Promise((resolve, reject) => {
-        const batch = join(address, window);
-        batch.successes += 1;
-        batch.settled.push(resolve);
-        batch.failed.push(reject);
-      });
+    async succeed(address, window) {
+      const [key, batch] = batchOf(address, window);
+      batch.successes += 1;
+      if (batch.attempts.length === 0 && !batch.timer) batch.timer = setTimeout(flush, SUCCESS_DELAY_MS, key).unref();
     },
   };
 }

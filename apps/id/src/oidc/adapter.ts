@@ -4,7 +4,7 @@ import type { Insertable, Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { epochSeconds } from '../db/database.js';
 import { findProviderClientMetadata } from '../clients/clients.js';
-import { precompile } from './precompiled.js';
+import { precompile } from '../db/precompiled.js';
 
 /**
  * Stores everything `oidc-provider` keeps (sessions, interactions, codes, tokens, grants)

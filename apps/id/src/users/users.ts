@@ -9,6 +9,7 @@ import { revokeAllOfUser } from '../oidc/revocation.js';
 import { deleteSessionsOfUser } from '../sessions/sessions.js';
 import { deleteOneTimeAccessTokensOfUser } from '../one-time-access/one-time-access.js';
 import { fullName, requireUser, toUser, type User } from './user-record.js';
+import { forgetCachedAccounts } from '../groups/groups.js';
 
 export { findUserById, findUserByUsername, requireUser, toUser, type User } from './user-record.js';
 
@@ -108,6 +109,7 @@ export async function updateUser(db: Kysely<DB>, id: string, input: Partial<User
     if (isUniqueViolation(error)) throw new DomainError('conflict', `The username "${input.username}" is already taken`, 'username');
     throw error;
   }
+  forgetCachedAccounts();
   if (input.disabled === true) {
     await deleteSessionsOfUser(db, id);
     await deleteOneTimeAccessTokensOfUser(db, id);
@@ -122,6 +124,7 @@ export async function deleteUser(db: Kysely<DB>, id: string): Promise<void> {
   await assertKeepsAnAdmin(db, existing, { deleting: true });
   const result = await db.deleteFrom('users').where('id', '=', id).executeTakeFirst();
   if (Number(result.numDeletedRows) === 0) throw new DomainError('not_found', 'user not found');
+  forgetCachedAccounts();
   await revokeAllOfUser(db, id);
 }
 

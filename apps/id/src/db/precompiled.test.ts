@@ -1,6 +1,6 @@
 import { Kysely } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
-import { NodeSqliteDatabase, nodeSqliteDialect } from '../db/sqlite-dialect.js';
+import { NodeSqliteDatabase, nodeSqliteDialect } from './sqlite-dialect.js';
 import { precompile } from './precompiled.js';
 
 interface Db {
