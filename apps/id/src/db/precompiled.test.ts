@@ -1,7 +1,7 @@
 import { Kysely } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { NodeSqliteDatabase, nodeSqliteDialect } from './sqlite-dialect.js';
-import { precompile } from './precompiled.js';
+import { precompile, precompiledPerHandle } from './precompiled.js';
 
 interface Db {
   things: { id: string; name: string | null; size: number };
@@ -32,5 +32,21 @@ describe('precompile', () => {
     expect(() => precompile(db, ['id'], (v) => db.selectFrom('things').select('id').where('id', '=', v.id).where('size', '=', 3))).toThrow(
       /precompiled query with a value that is not named/,
     );
+  });
+
+  it('compiles a query once per handle, and a transaction reads through its own', async () => {
+    let compiled = 0;
+    const named = precompiledPerHandle<Kysely<Db>, 'id', { name: string | null }>(['id'], (handle, v) => {
+      compiled += 1;
+      return handle.selectFrom('things').select('name').where('id', '=', v.id);
+    });
+    expect((await named(db)({ id: 'a' })).rows).toEqual([{ name: 'x' }]);
+    expect(named(db)).toBe(named(db));
+    await db.transaction().execute(async (trx) => {
+      await trx.updateTable('things').set({ name: 'renamed' }).where('id', '=', 'a').execute();
+      expect((await named(trx)({ id: 'a' })).rows).toEqual([{ name: 'renamed' }]);
+    });
+    expect((await named(db)({ id: 'b' })).rows).toEqual([{ name: 'x' }]);
+    expect(compiled).toBe(2);
   });
 });

@@ -27,3 +27,19 @@ export function precompile<Name extends string, Row = unknown>(
   });
   return (values) => db.executeQuery<Row>(CompiledQuery.raw(sql, order.map((name) => values[name])));
 }
+
+/**
+ * The same, for a query a domain function runs on whichever handle it is given: compiled on
+ * the first run on each handle (a transaction is a handle of its own) and kept with it.
+ */
+export function precompiledPerHandle<Handle extends Executor, Name extends string, Row = unknown>(
+  names: readonly Name[],
+  build: (db: Handle, value: Record<Name, string>) => Compilable<unknown>,
+): (db: Handle) => (values: Record<Name, unknown>) => Promise<QueryResult<Row>> {
+  const compiled = new WeakMap<Handle, (values: Record<Name, unknown>) => Promise<QueryResult<Row>>>();
+  return (db) => {
+    let query = compiled.get(db);
+    if (!query) compiled.set(db, (query = precompile<Name, Row>(db, names, (value) => build(db, value))));
+    return query;
+  };
+}

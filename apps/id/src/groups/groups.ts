@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import type { Expression, ExpressionBuilder, Kysely, QueryResult, Selectable, SqlBool } from 'kysely';
+import type { Expression, ExpressionBuilder, Kysely, Selectable, SqlBool } from 'kysely';
 import type { DB, UserGroupsTable } from '../db/schema.js';
 import { inTransaction, isoTimestamp, nowIso } from '../db/database.js';
 import { briefCache } from '../db/brief-cache.js';
-import { precompile } from '../db/precompiled.js';
+import { precompiledPerHandle } from '../db/precompiled.js';
 import { DomainError, isUniqueViolation } from '../errors.js';
 import { toUser, type User } from '../users/user-record.js';
 import { anyColumnContains, pageWindow } from '../db/search.js';
@@ -327,24 +327,19 @@ export async function findUserWithGroups(db: Kysely<DB>, userId: string): Promis
 }
 
 type UserWithGroupsRow = Selectable<DB['users']> & { group_id: string | null; group_friendly_name: string | null };
-const userWithGroupsQueries = new WeakMap<Kysely<DB>, (values: { userId: unknown }) => Promise<QueryResult<UserWithGroupsRow>>>();
+const userWithGroupsQuery = precompiledPerHandle<Kysely<DB>, 'userId', UserWithGroupsRow>(['userId'], (db, v) =>
+  db
+    .selectFrom('users')
+    .leftJoin('user_group_members', 'user_group_members.user_id', 'users.id')
+    .leftJoin('user_groups', 'user_groups.id', 'user_group_members.group_id')
+    .selectAll('users')
+    .select(['user_groups.id as group_id', 'user_groups.friendly_name as group_friendly_name'])
+    .where('users.id', '=', v.userId)
+    .orderBy('user_groups.friendly_name'),
+);
 
 async function readUserWithGroups(db: Kysely<DB>, userId: string): Promise<UserWithGroups | null> {
-  let query = userWithGroupsQueries.get(db);
-  if (!query) {
-    query = precompile<'userId', UserWithGroupsRow>(db, ['userId'], (v) =>
-      db
-        .selectFrom('users')
-        .leftJoin('user_group_members', 'user_group_members.user_id', 'users.id')
-        .leftJoin('user_groups', 'user_groups.id', 'user_group_members.group_id')
-        .selectAll('users')
-        .select(['user_groups.id as group_id', 'user_groups.friendly_name as group_friendly_name'])
-        .where('users.id', '=', v.userId)
-        .orderBy('user_groups.friendly_name'),
-    );
-    userWithGroupsQueries.set(db, query);
-  }
-  const { rows } = await query({ userId });
+  const { rows } = await userWithGroupsQuery(db)({ userId });
   const first = rows[0];
   if (!first) return null;
   const { group_id: _id, group_friendly_name: _name, ...userRow } = first;

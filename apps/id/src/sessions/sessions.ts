@@ -1,4 +1,5 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
+import { precompiledPerHandle } from '../db/precompiled.js';
 import type { DB } from '../db/schema.js';
 import { epochSeconds, isoTimestamp, nowIso } from '../db/database.js';
 import { hashToken, randomToken } from '../crypto/crypto.js';
@@ -42,18 +43,22 @@ export async function createSession(
   return { token, expiresAt };
 }
 
-/** The live session for a cookie value, or null when it is unknown, expired, or its user is disabled. */
-export async function findSession(db: Kysely<DB>, token: string | undefined): Promise<Session | null> {
-  if (!token || token.length > 128) return null;
-  const id = hashToken(token);
-  const row = await db
+type SessionRow = Selectable<DB['users']> & { session_id: string; session_expires_at: number; session_created_at: string };
+/** Every request with a session cookie runs it: built and compiled once per handle. */
+const sessionQuery = precompiledPerHandle<Kysely<DB>, 'id' | 'now', SessionRow>(['id', 'now'], (db, v) =>
+  db
     .selectFrom('sessions')
     .innerJoin('users', 'users.id', 'sessions.user_id')
     .selectAll('users')
     .select(['sessions.id as session_id', 'sessions.expires_at as session_expires_at', 'sessions.created_at as session_created_at'])
-    .where('sessions.id', '=', id)
-    .where('sessions.expires_at', '>', epochSeconds())
-    .executeTakeFirst();
+    .where('sessions.id', '=', v.id)
+    .where('sessions.expires_at', '>', v.now as unknown as number),
+);
+
+/** The live session for a cookie value, or null when it is unknown, expired, or its user is disabled. */
+export async function findSession(db: Kysely<DB>, token: string | undefined): Promise<Session | null> {
+  if (!token || token.length > 128) return null;
+  const [row] = (await sessionQuery(db)({ id: hashToken(token), now: epochSeconds() })).rows;
   if (!row || row.disabled) return null;
   const { session_id, session_expires_at, session_created_at, ...userRow } = row;
   const createdAt = Date.parse(isoTimestamp(session_created_at) ?? '');
