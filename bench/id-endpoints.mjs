@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { URLSearchParams } from 'node:url';
 import { join } from 'node:path';
 import { freshDatabase } from './id-server.mjs';
+import { cpuSeconds } from './process-cpu.mjs';
 
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 16);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -112,8 +113,13 @@ async function signIn(server, jar, consent) {
   throw new Error('the authorization did not reach the callback');
 }
 
-/** Runs `step` in WORKERS loops for SECONDS; answers completed steps per second. */
-async function measure(states, step) {
+/**
+ * Runs `step` in WORKERS loops for SECONDS; answers completed steps per second, and the CPU
+ * time the server process spent per step (req/s also depends on what the load generator and
+ * other work on the machine leave over; the CPU a step costs the server does not).
+ */
+async function measure(states, step, pid) {
+  const cpuBefore = cpuSeconds(pid);
   const end = Date.now() + SECONDS * 1000;
   let done = 0;
   let failed = 0;
@@ -127,7 +133,8 @@ async function measure(states, step) {
     }),
   );
   if (failed > 0) console.error(`${failed} failed requests`);
-  return done / ((Date.now() - started) / 1000);
+  const cpuAfter = cpuSeconds(pid);
+  return { rate: done / ((Date.now() - started) / 1000), cpuPerStep: cpuBefore === null || cpuAfter === null || done === 0 ? NaN : (cpuAfter - cpuBefore) / done };
 }
 
 async function refresh(server, state) {
@@ -199,6 +206,7 @@ async function startServer(kind, storage, dir) {
   return {
     kind,
     storage,
+    pid: child.pid,
     ...JSON.parse(line),
     statements,
     async stop() {
@@ -224,11 +232,17 @@ async function prepare(server) {
     .map(([text, n]) => [text, (n - (before.byText[text] ?? 0)) / 50])
     .filter(([, n]) => n > 0);
   const result = { 'SQL statements per refresh': (after.statements - before.statements) / 50, perText };
-  for (const row of ['userinfo req/s', 'introspection req/s']) {
+  for (const row of ['userinfo req/s', 'introspection req/s', 'authorization-code round trips/s']) {
     const step = ROWS[row](server);
-    const start = (await server.statements()).statements;
+    const start = await server.statements();
     for (let i = 0; i < 20; i += 1) await step(states[0]);
-    result[`SQL statements per ${row.split(' ')[0]}`] = ((await server.statements()).statements - start) / 20;
+    const end = await server.statements();
+    result[`SQL statements per ${row.split(' ')[0]}`] = (end.statements - start.statements) / 20;
+    if (row.startsWith('authorization')) {
+      result.perTextCode = Object.entries(end.byText)
+        .map(([text, n]) => [text, (n - (start.byText[text] ?? 0)) / 20])
+        .filter(([, n]) => n > 0);
+    }
   }
   return { states, result };
 }
@@ -248,9 +262,12 @@ async function benchSideBySide(servers) {
     if (ONLY && !ONLY.some((word) => row.includes(word))) continue;
     const runs = prepared.map(() => []);
     for (let round = 0; round < ROUNDS; round += 1) {
-      for (const [i, server] of servers.entries()) runs[i].push(await measure(prepared[i].states, make(server)));
+      for (const [i, server] of servers.entries()) runs[i].push(await measure(prepared[i].states, make(server), server.pid));
     }
-    for (const [i, { result }] of prepared.entries()) result[row] = median(runs[i]);
+    for (const [i, { result }] of prepared.entries()) {
+      result[row] = median(runs[i].map((run) => run.rate));
+      result[`${row} CPU`] = median(runs[i].map((run) => run.cpuPerStep));
+    }
   }
   return prepared.map(({ result }) => result);
 }
@@ -320,11 +337,20 @@ const ratio = (a, b) => (a && b ? (a / b).toFixed(2) : '—');
 console.log(`\n${WORKERS} workers, ${SECONDS} s per row\n`);
 console.log('| path | Hearth ID SQLite | bare, SQLite adapter | ratio | Hearth ID PostgreSQL | bare, PostgreSQL adapter | ratio | bare, memory |');
 console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
-for (const row of ['SQL statements per refresh', 'SQL statements per userinfo', 'SQL statements per introspection', ...Object.keys(ROWS)]) {
+for (const row of ['SQL statements per refresh', 'SQL statements per authorization-code', 'SQL statements per userinfo', 'SQL statements per introspection', ...Object.keys(ROWS)]) {
   const v = (t) => results[t]?.[row];
   const isCount = row.startsWith('SQL');
   console.log(
     `| ${row} | ${fmt(v('hearth:sqlite'))} | ${fmt(v('bare:sqlite'))} | ${isCount ? '' : ratio(v('hearth:sqlite'), v('bare:sqlite'))} | ${fmt(v('hearth:postgres'))} | ${fmt(v('bare:postgres'))} | ${isCount ? '' : ratio(v('hearth:postgres'), v('bare:postgres'))} | ${fmt(v('bare:memory'))} |`,
+  );
+}
+// The server's CPU per request, in µs; the ratio is the bare library's over Hearth ID's, so that,
+// like the req/s ratio, 1.00 means as cheap as the bare library.
+for (const row of Object.keys(ROWS)) {
+  const us = (t) => (results[t]?.[`${row} CPU`] === undefined || Number.isNaN(results[t][`${row} CPU`]) ? undefined : results[t][`${row} CPU`] * 1e6);
+  const cpuRatio = (a, b) => ratio(us(b), us(a));
+  console.log(
+    `| ${row.replace(/ req\/s$| round trips\/s$/, '')}: server CPU µs each | ${fmt(us('hearth:sqlite'))} | ${fmt(us('bare:sqlite'))} | ${cpuRatio('hearth:sqlite', 'bare:sqlite')} | ${fmt(us('hearth:postgres'))} | ${fmt(us('bare:postgres'))} | ${cpuRatio('hearth:postgres', 'bare:postgres')} | ${fmt(us('bare:memory'))} |`,
   );
 }
 const documents = results['hearth:sqlite'];
@@ -335,7 +361,9 @@ if (documents?.['discovery req/s']) {
     console.log(`| ${name} | ${fmt(a)} | ${fmt(b)} | ${ratio(a, b)} |`);
   }
 }
-for (const target of Object.keys(results).filter((t) => t.startsWith('hearth'))) {
+for (const target of Object.keys(results)) {
   console.log(`\nStatements per refresh, ${target}:`);
   for (const [text, n] of results[target].perText) console.log(`  ${n.toFixed(2)}  ${text}`);
+  console.log(`\nStatements per authorization-code round trip, ${target}:`);
+  for (const [text, n] of results[target].perTextCode ?? []) console.log(`  ${n.toFixed(2)}  ${text}`);
 }

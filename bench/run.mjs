@@ -3,10 +3,11 @@
 // the same bytes on the same machine in the same run (the ratio is what to compare).
 //   npm run bench            (after npm run build)
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cpuSeconds } from './process-cpu.mjs';
 import { ADMIN_CLAIMS, DASHY_RECORDED, idToken, MEMBER_CLAIMS, protectedConfig } from './protected-conf.mjs';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
@@ -93,20 +94,6 @@ async function load(url, headers = {}) {
   agent.destroy();
   if (failed > 0) throw new Error(`${failed} requests to ${url} failed`);
   return done / SECONDS;
-}
-
-/**
- * CPU seconds a process has used (user + system, from /proc): what a request costs the server
- * whatever else the machine is doing, where req/s also depends on what the load generator and
- * other processes leave over. Null where /proc is not there.
- */
-function cpuSeconds(pid) {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return null;
-  }
 }
 
 async function measure(url, headers, pid) {
