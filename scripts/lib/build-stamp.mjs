@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
-const INPUTS = ['packages/server-kit', 'apps/id', 'apps/dashboard', 'scripts/build', 'package-lock.json', 'tsconfig.base.json'];
+const INPUTS = ['packages/server-kit', 'apps/id', 'apps/dashboard', 'scripts/build', 'scripts/bundle-program.mjs', 'scripts/lib/program-plugins.mjs', 'package-lock.json', 'tsconfig.base.json'];
 const SKIPPED = new Set(['node_modules', 'dist', 'test', 'test-results', 'coverage', '.vite']);
 /** Files the build itself writes (the published JSON Schemas): not inputs. */
 const GENERATED = /\.schema\.json$/;

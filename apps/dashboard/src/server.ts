@@ -18,7 +18,7 @@ import { defaultIconCacheDir, DEFAULT_MAX_ICON_BYTES, registerIconRoutes } from 
 import { DEFAULT_DASHBOARD_ICONS_URL } from './icons/remote-icons.js';
 import { registerWidgetProxyRoute } from './widgets/routes.js';
 import { registerWebApp } from './browser-app/serve.js';
-import { addSecurityHeaders, countFastifyRequests, packageRoot, securityHeaders } from '@hearth/server-kit';
+import { addSecurityHeaders, countFastifyRequests, packageRoot, securityHeaders, withoutRouteSchemas } from '@hearth/server-kit';
 import type { MetricsAddress, MetricsListener } from '@hearth/server-kit';
 import { createDashboardMetrics } from './metrics/dashboard-metrics.js';
 import type { DashboardMetrics } from './metrics/dashboard-metrics.js';
@@ -73,7 +73,7 @@ export async function createDashboardServer(options: DashboardServerOptions): Pr
 
   const trustProxy = options.trustProxy ?? false;
   const genReqId = requestIds();
-  const app = Fastify({ loggerInstance: log, trustProxy, genReqId }) as unknown as FastifyInstance;
+  const app = Fastify({ loggerInstance: log, trustProxy, genReqId, schemaController: withoutRouteSchemas }) as unknown as FastifyInstance;
   app.decorateRequest('auth', null);
   // With metrics off no hook is added: requests pay nothing for them.
   const metrics = options.metrics ? createDashboardMetrics(log) : null;

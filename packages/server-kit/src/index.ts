@@ -6,6 +6,7 @@ export { packageRoot } from './package-root.js';
 export { answerAheadOfFastify } from './answer-ahead.js';
 export type { AnswerAhead } from './answer-ahead.js';
 export { addSecurityHeaders, securityHeaders } from './security-headers.js';
+export { withoutRouteSchemas } from './route-schemas.js';
 export { safeFilePath, staticFiles } from './static-files.js';
 export type { SendStaticFile, StaticFilesOptions } from './static-files.js';
 export {

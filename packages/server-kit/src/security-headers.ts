@@ -5,10 +5,11 @@ import helmet from '@fastify/helmet';
 import type { FastifyHelmetOptions } from '@fastify/helmet';
 import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
+import { withoutRouteSchemas } from './route-schemas.js';
 
 /** The headers @fastify/helmet sets with these options, names in lower case. */
 export async function securityHeaders(options: FastifyHelmetOptions): Promise<Record<string, string>> {
-  const scratch = Fastify();
+  const scratch = Fastify({ schemaController: withoutRouteSchemas });
   try {
     await scratch.register(helmet, options);
     // At handler time the raw response holds exactly what the plugin's hooks set on it.

@@ -8,7 +8,7 @@ import { handleError, handleNotFound } from './errors.js';
 import { installSessions } from './session-hooks.js';
 import { installCsrfProtection } from './csrf.js';
 import { installInputGuards } from './input-guards.js';
-import { addSecurityHeaders, countFastifyRequests, securityHeaders } from '@hearth/server-kit';
+import { addSecurityHeaders, countFastifyRequests, securityHeaders, withoutRouteSchemas } from '@hearth/server-kit';
 import { fastifyTrustProxy } from './client-address.js';
 import { rateLimitPluginOptions } from './rate-limit.js';
 import { registerOidcRoutes } from './oidc-dispatch.js';
@@ -60,6 +60,7 @@ export async function createIdServer(ctx: AppContext, jwks: PrivateJwk[]): Promi
     loggerInstance: ctx.logger.child({}, { serializers: { req: serializeRequest } }),
     trustProxy: fastifyTrustProxy(ctx.config.trustProxy),
     bodyLimit: 256 * 1024,
+    schemaController: withoutRouteSchemas,
   });
 
   app.setErrorHandler(handleError);
