@@ -16,6 +16,7 @@ import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { URLSearchParams } from 'node:url';
 import { existsSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { chromium } from 'playwright-core';
 import { load, median, percentile, startIdServer } from './id-server.mjs';
 import { seedAtScale } from './id-seed.mjs';
@@ -169,6 +170,7 @@ async function main() {
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
   });
   const results = [];
+  const loadAtStart = loadavg()[0];
   const baseline = await baselineServer();
   const setups = DBS.flatMap((db) => (process.env.BENCH_SEEDED === '1' ? [[db, false], [db, true]] : [[db, false]]));
   for (const [db, seeded] of setups) {
@@ -213,7 +215,8 @@ async function main() {
   await browser.close();
 
   const base = results.find((r) => r.label === 'baseline');
-  console.log(`\n${RUNS} sign-ins each, after one warm-up; warm = assets in the browser cache, cold = cache disabled\n`);
+  console.log(`\n${RUNS} sign-ins each, after one warm-up; warm = assets in the browser cache, cold = cache disabled`);
+  console.log(`load average (1 min) ${loadAtStart.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end, ${cpus().length} CPUs\n`);
   console.log('| flow | cache | median | p95 | button clickable, median | p95 | median ÷ baseline |');
   console.log('|---|---|---:|---:|---:|---:|---:|');
   for (const { label, rows } of [...results.filter((r) => r !== base), base]) {

@@ -102,7 +102,7 @@ export async function createIdServer(ctx: AppContext, jwks: PrivateJwk[]): Promi
   await registerAdminRoutes(app, ctx);
   await registerForwardAuthRoutes(app, ctx);
   await registerProvisioningSchemaRoute(app);
-  const { interactionDetails } = await registerInteractionRoutes(app, ctx, provider);
+  const { interactionPage } = await registerInteractionRoutes(app, ctx, provider);
   const oidcHeaders = await securityHeaders({ ...helmetOptions, contentSecurityPolicy: { useDefaults: false, directives: OIDC_CSP_DIRECTIVES } });
   await registerOidcRoutes(app, provider, ctx.config, {
     // Set over the app's: only what differs (the CSP).
@@ -110,7 +110,7 @@ export async function createIdServer(ctx: AppContext, jwks: PrivateJwk[]): Promi
     database: ctx.database,
     requestMetrics: ctx.metrics?.requests ?? null,
   });
-  await registerWebApp(app, ctx, undefined, { interactionDetails });
+  await registerWebApp(app, ctx, undefined, { interactionPage });
 
   return { app, provider };
 }

@@ -8,7 +8,7 @@ import { parseInput } from '../http/validation.js';
 import { signInRateLimit } from '../http/rate-limit.js';
 import { recordAudit } from '../audit/audit.js';
 import { DomainError } from '../errors.js';
-import { findClient, isUserAllowedForClient } from '../clients/clients.js';
+import { findClient, isUserAllowedForClient, type OidcClient } from '../clients/clients.js';
 import { authenticationOptions, authenticationResponseSchema, verifyAuthentication } from '../passkeys/passkeys.js';
 import { epochSeconds } from '../db/database.js';
 import { OIDC_SCOPES } from './provider.js';
@@ -28,7 +28,7 @@ export async function registerInteractionRoutes(
   app: FastifyInstance,
   ctx: AppContext,
   provider: Provider,
-): Promise<{ interactionDetails: (request: FastifyRequest<Params>, reply: FastifyReply) => Promise<unknown> }> {
+): Promise<{ interactionPage: (request: FastifyRequest<Params>, reply: FastifyReply) => Promise<unknown> }> {
   const { db } = ctx.database;
 
   async function details(request: FastifyRequest<Params>, reply: FastifyReply) {
@@ -53,13 +53,12 @@ export async function registerInteractionRoutes(
   }
 
   /**
-   * Finishes a login for the user, or refuses it when they are outside the client's allowed
-   * groups. `authenticatedAt` is when they really signed in (a passkey, a login link): the
-   * provider keeps it as its session's auth_time and puts it in the ID token.
+   * Finishes a login for the user, or refuses it when they are outside the allowed groups of
+   * the interaction's client (read by the caller). `authenticatedAt` is when they really
+   * signed in (a passkey, a login link): the provider keeps it as its session's auth_time and
+   * puts it in the ID token.
    */
-  async function completeLogin(request: FastifyRequest<Params>, reply: FastifyReply, userId: string, method: string, authenticatedAt: number) {
-    const interaction = await details(request, reply);
-    const client = await clientOf(interaction.params.client_id as string | undefined);
+  async function completeLogin(request: FastifyRequest<Params>, reply: FastifyReply, client: OidcClient, userId: string, method: string, authenticatedAt: number) {
     if (!(await isUserAllowedForClient(db, client, userId))) {
       await recordAudit(db, auditFrom(request, { event: 'sign_in_failed', userId, data: { client: client.id, reason: 'not in allowed groups' } }));
       const message = `You are not in a group that may use ${client.name}. Ask an administrator to add you to one.`;
@@ -100,6 +99,20 @@ export async function registerInteractionRoutes(
 
   app.get<Params>('/interaction/:uid/details', interactionDetails);
 
+  /**
+   * What the sign-in page carries: its details and, when it offers the passkey button, the
+   * options of a passkey sign-in (a fresh challenge, as POST .../passkey-options makes), so
+   * that a click goes straight to the passkey prompt. The page's route counts under the
+   * sign-in rate limit for that reason (web-app/routes.ts). Options that could not be made
+   * leave the screen to ask for them.
+   */
+  async function interactionPage(request: FastifyRequest<Params>, reply: FastifyReply) {
+    const shown = await interactionDetails(request, reply);
+    if (shown.prompt.name !== 'login' || shown.continueAllowed) return shown;
+    const passkeyOptions = await authenticationOptions(db, ctx.config).catch(() => null);
+    return { ...shown, passkeyOptions };
+  }
+
   app.post<Params>('/interaction/:uid/passkey-options', { config: signInRateLimit(ctx.config) }, async (request, reply) => {
     await details(request, reply);
     return authenticationOptions(db, ctx.config);
@@ -127,7 +140,7 @@ export async function registerInteractionRoutes(
     }
     await reply.signIn(userId);
     ctx.metrics?.signIn('passkey', 'success');
-    return completeLogin(request, reply, userId, 'passkey', epochSeconds());
+    return completeLogin(request, reply, client, userId, 'passkey', epochSeconds());
   });
 
   /**
@@ -142,7 +155,7 @@ export async function registerInteractionRoutes(
     const client = await clientOf(interaction.params.client_id as string | undefined);
     const refusal = continueRefusal(await signInRequirements(db, interaction), session, client.name);
     if (refusal) throw new DomainError('forbidden', refusal);
-    return completeLogin(request, reply, session.user.id, 'session', session.authenticatedAt);
+    return completeLogin(request, reply, client, session.user.id, 'session', session.authenticatedAt);
   });
 
   /** The user allows the app the scopes it asked for. */
@@ -169,5 +182,5 @@ export async function registerInteractionRoutes(
     return finish(request, reply, { error: 'access_denied', error_description: 'the user cancelled the sign-in' });
   });
 
-  return { interactionDetails };
+  return { interactionPage };
 }

@@ -6,6 +6,7 @@ import { handleNotFound } from '../http/errors.js';
 import { escapeHtml, html, page } from '../pages/page.js';
 import { bootDataBlock, readPreloadHints } from './page-hints.js';
 import { loadPasskeyLibrary } from '../passkeys/passkeys.js';
+import { signInRateLimit } from '../http/rate-limit.js';
 import { packageRoot, staticFiles } from '@hearth/server-kit';
 
 const APP_ROOT = packageRoot(import.meta.url, '@hearth/id');
@@ -17,7 +18,8 @@ export const WEB_APP_DIR = join(APP_ROOT, 'dist', 'web') + sep;
 export const PUBLIC_DIR = join(APP_ROOT, 'public') + sep;
 
 /** Screens the web app draws; the fallback below serves it for anything else too, as a 404. */
-const APP_ROUTES = ['/', '/setup', '/login', '/settings', '/settings/*', '/admin', '/admin/*', '/interaction/:uid'];
+const INTERACTION_ROUTE = '/interaction/:uid';
+const APP_ROUTES = ['/', '/setup', '/login', '/settings', '/settings/*', '/admin', '/admin/*', INTERACTION_ROUTE];
 
 const APP_URL_META = /<meta name="hearth-app-url" content="[^"]*"\s*\/?>/;
 
@@ -29,16 +31,23 @@ const APP_URL_META = /<meta name="hearth-app-url" content="[^"]*"\s*\/?>/;
  * make one instead of a blank screen.
  */
 export interface WebAppData {
-  /** The sign-in screen's details (GET /interaction/:uid/details), put into its page. */
-  interactionDetails?: (request: FastifyRequest<{ Params: { uid: string } }>, reply: FastifyReply) => Promise<unknown>;
+  /**
+   * What the sign-in screen's page carries: its details (GET /interaction/:uid/details) and
+   * the passkey options when it offers the passkey button (POST .../passkey-options).
+   */
+  interactionPage?: (request: FastifyRequest<{ Params: { uid: string } }>, reply: FastifyReply) => Promise<unknown>;
 }
 
 export async function registerWebApp(app: FastifyInstance, ctx: AppContext, webDir: string = WEB_APP_DIR, data: WebAppData = {}): Promise<void> {
-  // Read once at start: index.html and the assets it names belong to one build.
-  const indexFile = join(webDir, 'index.html');
-  const indexHtml = existsSync(indexFile)
-    ? readFileSync(indexFile, 'utf8').replace(APP_URL_META, `<meta name="hearth-app-url" content="${escapeHtml(ctx.config.appUrl)}">`)
-    : null;
+  // Read once at start: the pages and the assets they name belong to one build.
+  const readPage = (name: string) => {
+    const file = join(webDir, name);
+    return existsSync(file) ? readFileSync(file, 'utf8').replace(APP_URL_META, `<meta name="hearth-app-url" content="${escapeHtml(ctx.config.appUrl)}">`) : null;
+  };
+  const indexHtml = readPage('index.html');
+  // The sign-in screen apps send people to, as a page of its own that loads only that screen's
+  // code (web/sign-in.html); it names its own script and stylesheet, so it needs no hints.
+  const signInHtml = indexHtml === null ? null : readPage('sign-in.html');
   const preloadHints = readPreloadHints(webDir);
 
   // Their names do not change with their content: browsers ask again each time (304 when unchanged).
@@ -61,11 +70,11 @@ export async function registerWebApp(app: FastifyInstance, ctx: AppContext, webD
   /** The details of the interaction a page shows, or null: the screen then asks for them and shows why they failed. */
   async function embeddedInteraction(request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
     const { uid } = request.params as { uid?: string };
-    if (!uid || !data.interactionDetails) return null;
-    return data.interactionDetails(request as FastifyRequest<{ Params: { uid: string } }>, reply).catch(() => null);
+    if (!uid || !data.interactionPage) return null;
+    return data.interactionPage(request as FastifyRequest<{ Params: { uid: string } }>, reply).catch(() => null);
   }
 
-  async function sendApp(request: FastifyRequest, reply: FastifyReply, status: number) {
+  async function sendApp(request: FastifyRequest, reply: FastifyReply, status: number, signInPage = false) {
     if (indexHtml === null) {
       return reply
         .code(503)
@@ -84,12 +93,16 @@ export async function registerWebApp(app: FastifyInstance, ctx: AppContext, webD
     // Every screen may lead to a passkey prompt: the library loads while the page does.
     void loadPasskeyLibrary();
     const path = request.url.split('?')[0] ?? '/';
-    const head = `${preloadHints(path)}${await bootDataBlock(ctx, request, await embeddedInteraction(request, reply))}</head>`;
-    return reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(indexHtml.replace('</head>', () => head));
+    const shell = signInPage && signInHtml !== null ? signInHtml : indexHtml;
+    const hints = shell === signInHtml ? '' : preloadHints(path);
+    const head = `${hints}${await bootDataBlock(ctx, request, await embeddedInteraction(request, reply))}</head>`;
+    return reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(shell.replace('</head>', () => head));
   }
 
   for (const path of APP_ROUTES) {
-    app.get(path, async (request, reply) => sendApp(request, reply, 200));
+    // The sign-in screen's page carries a fresh passkey challenge, so it counts as a sign-in request.
+    const config = path === INTERACTION_ROUTE ? signInRateLimit(ctx.config) : {};
+    app.get(path, { config }, async (request, reply) => sendApp(request, reply, 200, path === INTERACTION_ROUTE));
   }
 
   // Unknown pages get the app (which says "Page not found") with a 404; unknown API paths stay JSON.

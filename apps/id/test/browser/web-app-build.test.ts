@@ -8,6 +8,13 @@ import { api, startTestServer, type TestServer } from '../support/server.js';
 import { requireWebAppBuild, webAppManifest } from './support.js';
 
 const SIGN_IN_BUDGET = 40 * 1024;
+/** The sign-in screen of an app's authorization, a page of its own (about 19 KB). */
+const APP_SIGN_IN_BUDGET = 24 * 1024;
+
+/** The scripts, module preloads and stylesheets a page names, in order. */
+function pageAssets(page: string): string[] {
+  return [...page.matchAll(/<(?:script|link)\b[^>]*\b(?:src|href)="\/(assets\/[^"]+)"/g)].map((match) => match[1]!);
+}
 
 /** Every JavaScript file a manifest entry pulls in before it runs (static imports, transitively). */
 function staticClosure(manifest: ReturnType<typeof webAppManifest>, key: string, seen = new Set<string>()): Set<string> {
@@ -31,11 +38,21 @@ describe('the built web app', () => {
     expect(files.filter((file) => /Users|Clients|Groups|Audit|Account/.test(file))).toEqual([]);
   });
 
+  it(`keeps the sign-in screen apps send people to (sign-in.html) under ${APP_SIGN_IN_BUDGET / 1024} KB of JavaScript gzip, in one file`, () => {
+    const files = pageAssets(readFileSync(join(WEB_APP_DIR, 'sign-in.html'), 'utf8')).filter((file) => file.endsWith('.js'));
+    const total = files.map((file) => gzipSync(readFileSync(join(WEB_APP_DIR, file)), { level: 9 }).length).reduce((sum, size) => sum + size, 0);
+    console.log(`app sign-in page JavaScript: ${(total / 1024).toFixed(1)} KB gzip in ${files.length} files`);
+    expect(files).toHaveLength(1);
+    expect(total).toBeLessThan(APP_SIGN_IN_BUDGET);
+  });
+
   it('needs no inline script or style, as the Content-Security-Policy forbids them', () => {
-    const index = readFileSync(join(WEB_APP_DIR, 'index.html'), 'utf8');
-    expect(index).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
-    expect(index).not.toMatch(/<style|\sstyle=/);
-    expect(index).not.toMatch(/https?:\/\/(?!localhost)/);
+    for (const name of ['index.html', 'sign-in.html']) {
+      const page = readFileSync(join(WEB_APP_DIR, name), 'utf8');
+      expect(page, name).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+      expect(page, name).not.toMatch(/<style|\sstyle=/);
+      expect(page, name).not.toMatch(/https?:\/\/(?!localhost)/);
+    }
   });
 });
 
@@ -87,15 +104,24 @@ describe('Hearth ID serving the web app', () => {
     expect(Number(identity.headers.get('content-length'))).toBe(plain.length);
   });
 
-  it("names the sign-in screen's chunks and who is signed in in the page, so nothing waits for the entry script", async () => {
+  it("names the first screen's chunks and who is signed in in the page, so nothing waits for the entry script", async () => {
     const manifest = webAppManifest();
-    const res = await api(server, 'GET', '/interaction/abc');
-    const screen = manifest['src/routes/interaction/InteractionPage.svelte']!;
+    const res = await api(server, 'GET', '/login');
+    const screen = manifest['src/routes/login/LoginPage.svelte']!;
     expect(res.body).toContain(`<link rel="modulepreload" crossorigin href="/${screen.file}">`);
     for (const css of screen.css ?? []) expect(res.body).toContain(`href="/${css}"`);
     const boot = /<script type="application\/json" id="hearth-boot">([^<]*)<\/script>/.exec(res.body as string);
     expect(boot).not.toBeNull();
     expect(JSON.parse(boot![1]!)).toMatchObject({ user: null, groups: [] });
+  });
+
+  it("serves an app's sign-in screen as a page of its own: one script and one stylesheet, not the app's entry", async () => {
+    const res = await api(server, 'GET', '/interaction/abc');
+    const body = res.body as string;
+    expect(pageAssets(body)).toEqual([expect.stringMatching(/^assets\/sign-in-[\w-]+\.js$/), expect.stringMatching(/^assets\/sign-in-[\w-]+\.css$/)]);
+    expect(body).not.toContain(webAppManifest()['index.html']!.file);
+    expect(body).toContain(`<meta name="hearth-app-url" content="${server.url}">`);
+    expect(body).toContain('id="hearth-boot"');
   });
 
   it('answers unknown pages with the app and a 404, unknown API paths with JSON', async () => {

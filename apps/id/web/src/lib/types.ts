@@ -6,6 +6,7 @@
  */
 import type { Group } from '../../../src/groups/groups.js';
 import type { User } from '../../../src/users/users.js';
+import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/browser';
 
 export type { Group, User };
 export type { OidcClient } from '../../../src/clients/clients.js';
@@ -55,6 +56,11 @@ export interface InteractionDetails {
   expectedUser: { username: string | null; displayName: string | null } | null;
   /** Claims the app asks for beyond its scopes (the claims parameter), for the consent screen. */
   claims?: string[];
+  /**
+   * The options of a passkey sign-in, made with the page when it offers the passkey button
+   * (only the page carries them: GET .../details does not make a challenge).
+   */
+  passkeyOptions?: PublicKeyCredentialRequestOptionsJSON | null;
 }
 
 /** Every interaction step answers where the browser goes next; a refusal also says why. */
