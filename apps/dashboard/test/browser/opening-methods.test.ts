@@ -237,6 +237,27 @@ describe('a dashboard without sign-in', () => {
     expect(await page.getByRole('link', { name: 'Docs (opens in a new tab)' }).getAttribute('href')).toBe(`${services.url}/docs`);
   });
 
+  it("renders a page it switches to before that page's icons, which follow once it is on screen", async () => {
+    const page = await open();
+    await page.waitForLoadState('networkidle');
+    // What the render that first puts the new page's item in the DOM holds: the frame it paints.
+    await page.evaluate(() => {
+      const target = window as unknown as { firstRender: Promise<{ boxes: number; images: number }> };
+      target.firstRender = new Promise((resolve) => {
+        const observer = new MutationObserver(() => {
+          const item = [...document.querySelectorAll('[data-item]')].find((candidate) => candidate.textContent?.includes('Jellyfin'));
+          if (!item) return;
+          observer.disconnect();
+          resolve({ boxes: item.querySelectorAll('.item-icon').length, images: item.querySelectorAll('.item-icon img').length });
+        });
+        observer.observe(document.body, { childList: true, subtree: true });
+      });
+    });
+    await page.getByRole('navigation', { name: 'Pages and links' }).getByRole('link', { name: 'Media Center' }).click();
+    expect(await page.evaluate(() => (window as unknown as { firstRender: Promise<unknown> }).firstRender)).toEqual({ boxes: 1, images: 0 });
+    await expect.poll(() => page.getByRole('link', { name: 'Jellyfin' }).locator('.item-icon img').count()).toBe(1);
+  });
+
   it('remembers layout, item size and collapsed sections in this browser', async () => {
     const page = await open();
     const tucked = page.locator('[data-section]', { hasText: 'Tucked away' });

@@ -51,6 +51,60 @@ function onFirstContentfulPaint(run: () => void): boolean {
   return true;
 }
 
+// The same holds for every page shown after that (a sub-page of `pages:`, or back to the main
+// page): the frame that shows its first screen comes before its icons, its status checks and
+// its sections below the fold. A page is known by its file; a reload of the same file (after a
+// save) renders it whole at once, so nothing the reader has scrolled to disappears.
+
+/** The file whose page's first frame is on screen (reactive), and the same untracked. */
+let paintedPage = $state<string | null>(null);
+let paintedPageNow: string | null = null;
+let watchedPage: string | null = null;
+let pageWaiting: (() => void)[] = [];
+
+/** Whether the first frame showing the page read from `file` has been painted (reactive). */
+export function pagePainted(file: string): boolean {
+  return shown && paintedPage === file;
+}
+
+/**
+ * The page read from `file` is being rendered: mark it painted once the frame that shows it
+ * is. Before the dashboard's first paint that is the first paint; after it, the page's own
+ * frame (a task posted from its animation callback runs after its style, layout and paint).
+ */
+export function watchPagePaint(file: string): void {
+  if (file === paintedPageNow || file === watchedPage) return;
+  watchedPage = file;
+  const mark = () => {
+    if (watchedPage !== file) return;
+    watchedPage = null;
+    paintedPageNow = file;
+    paintedPage = file;
+    const tasks = pageWaiting;
+    pageWaiting = [];
+    for (const task of tasks) task();
+  };
+  if (!painted) {
+    afterFirstPaint(mark);
+    return;
+  }
+  requestAnimationFrame(() => setTimeout(mark, 0));
+  setTimeout(mark, 1000);
+}
+
+/** Runs `task` once the page being rendered has its first frame painted (at once when no page is waiting). */
+export function afterPagePaint(task: () => void): void {
+  if (painted && watchedPage === null) {
+    task();
+    return;
+  }
+  if (!painted && watchedPage === null) {
+    afterFirstPaint(task);
+    return;
+  }
+  pageWaiting.push(task);
+}
+
 /** Runs `task` once the dashboard's first frame has been painted (at once after that). */
 export function afterFirstPaint(task: () => void): void {
   if (painted) {
